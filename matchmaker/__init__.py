@@ -1,0 +1,1 @@
+"""Matchmaker: the assistance clearing-house for the UN Programme of Action on small arms."""

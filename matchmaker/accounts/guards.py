@@ -1,0 +1,31 @@
+"""Litestar guards: the first gate of the authorisation layer (services check the rest)."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from matchmaker.accounts.authz import ANONYMOUS, Viewer
+from matchmaker.i18n import _
+
+
+def viewer_of(connection: ASGIConnection) -> Viewer:
+    return connection.scope.get("state", {}).get("viewer", ANONYMOUS)
+
+
+def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not viewer_of(connection).is_authenticated:
+        raise NotAuthorizedException(_("Please sign in to continue."))
+
+
+def roles_required(*roles: str):
+    """A guard letting through signed-in users whose role is one of ``roles``."""
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        login_required(connection, handler)
+        if viewer_of(connection).role not in roles:
+            raise PermissionDeniedException(_("Your role does not give access to this page."))
+
+    guard.__name__ = f"roles_required({', '.join(roles)})"
+    return guard

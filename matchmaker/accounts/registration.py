@@ -1,0 +1,154 @@
+"""Sign-up: a pending account for an existing organisation, or for a new (pending) one."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from matchmaker.accounts import mails
+from matchmaker.accounts.authz import Viewer, coordinator_country_ids
+from matchmaker.accounts.passwords import hash_password
+from matchmaker.accounts.roles import REQUESTABLE_ROLES, role_problem
+from matchmaker.accounts.schemas import SignupForm
+from matchmaker.accounts.services import find_user
+from matchmaker.errors import FormErrors
+from matchmaker.events import record_event, snapshot
+from matchmaker.i18n import _
+from matchmaker.models import (
+    Country,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+    User,
+    UserStatus,
+)
+
+USER_FIELDS = ("email", "name", "organisation_id", "role", "status")
+ORGANISATION_FIELDS = ("name", "acronym", "kind", "status", "country_id")
+NEW_ORGANISATION_KINDS = tuple(k.value for k in OrganisationKind if k != OrganisationKind.STATE)
+
+
+def register(db: Session, form: SignupForm, base_url: str) -> User:
+    """Create a pending account (and organisation) from ``form``, or raise FormErrors.
+
+    Queues the "request received" mail to the applicant and a note to the people who may
+    approve it; nothing is written when any field is wrong.
+    """
+    errors = form.problems()
+    organisation = (
+        _new_organisation(db, form, errors) if form.wants_new_organisation
+        else _existing_organisation(db, form.organisation_id, errors)
+    )
+    if form.role not in REQUESTABLE_ROLES:
+        errors["role"] = _("Choose a role.")
+    elif organisation is not None:
+        problem = role_problem(form.role, organisation.kind)
+        if problem:
+            errors["role"] = problem
+    if "email" not in errors and find_user(db, form.email) is not None:
+        errors["email"] = _("An account with this email address already exists. Sign in, or "
+                            "reset your password if you forgot it.")
+    if errors:
+        raise FormErrors(errors)
+    try:
+        if organisation.id is None:
+            db.add(organisation)
+            db.flush()
+        user = User(
+            email=form.email, name=form.name, password_hash=hash_password(form.password),
+            organisation_id=organisation.id, role=form.role, status=UserStatus.PENDING,
+        )
+        db.add(user)
+        db.flush()
+    except IntegrityError:
+        db.rollback()  # the same email (or organisation) signed up a moment ago
+        raise FormErrors(
+            {"email": _("An account with this email address already exists.")}
+        ) from None
+    applicant = Viewer(user_id=user.id, organisation_id=organisation.id, name=user.name)
+    if organisation.status == OrganisationStatus.PENDING:
+        record_event(db, applicant, "organisation", organisation.id, "request",
+                     after=snapshot(organisation, ORGANISATION_FIELDS))
+    record_event(db, applicant, "user", user.id, "signup", after=snapshot(user, USER_FIELDS))
+    mails.request_received(db, user, organisation.name)
+    for reviewer in reviewers_of(db, organisation):
+        mails.new_request_for_reviewer(db, reviewer, user, organisation.name, base_url)
+    db.flush()
+    return user
+
+
+def _existing_organisation(db: Session, raw_id: str, errors: dict[str, str]) -> Organisation | None:
+    if not raw_id:
+        return None
+    organisation = db.get(Organisation, int(raw_id)) if raw_id.isdigit() else None
+    if organisation is None or organisation.status != OrganisationStatus.APPROVED:
+        errors["organisation_id"] = _("Choose an organisation from the list.")
+        return None
+    return organisation
+
+
+def _new_organisation(db: Session, form: SignupForm, errors: dict[str, str]) -> Organisation | None:
+    kind = form.new_organisation_kind
+    if kind == OrganisationKind.STATE:
+        errors["new_organisation_kind"] = _(
+            "Every UN member and observer State is already listed: choose it in the list above."
+        )
+    elif kind not in NEW_ORGANISATION_KINDS:
+        errors["new_organisation_kind"] = _("Choose what kind of organisation it is.")
+    country = None
+    if form.new_organisation_country:
+        country = db.scalars(
+            select(Country).where(Country.iso3 == form.new_organisation_country)
+        ).first()
+        if country is None:
+            errors["new_organisation_country"] = _("Choose a country from the list.")
+    name = form.new_organisation_name
+    if name and db.scalars(
+        select(Organisation.id).where(
+            or_(func.lower(Organisation.name) == name.lower(),
+                func.lower(Organisation.acronym) == name.lower())
+        )
+    ).first():
+        errors["new_organisation_name"] = _(
+            "An organisation with this name is already registered: choose it in the list above."
+        )
+    if errors.keys() & {"new_organisation_name", "new_organisation_kind",
+                        "new_organisation_country"} or not name:
+        return None
+    return Organisation(
+        slug=unique_slug(db, name), name=name, kind=kind, status=OrganisationStatus.PENDING,
+        country_id=country.id if country else None,
+    )
+
+
+def unique_slug(db: Session, name: str) -> str:
+    """A URL-safe slug for ``name`` that no organisation uses yet."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:56] or "organisation"
+    taken = set(db.scalars(select(Organisation.slug).where(Organisation.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def reviewers_of(db: Session, organisation: Organisation) -> list[User]:
+    """Active admins, and for a State the active coordinators whose region includes it."""
+    admins = db.scalars(
+        select(User).where(User.role == Role.ADMIN, User.status == UserStatus.ACTIVE)
+    ).all()
+    reviewers = list(admins)
+    if organisation.kind == OrganisationKind.STATE and organisation.country_id:
+        coordinators = db.scalars(
+            select(User).where(User.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
+        ).all()
+        for coordinator in coordinators:
+            their_org = db.get(Organisation, coordinator.organisation_id)
+            if organisation.country_id in coordinator_country_ids(db, their_org):
+                reviewers.append(coordinator)
+    return reviewers

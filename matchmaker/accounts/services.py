@@ -1,0 +1,98 @@
+"""Account rules: signing in (with throttling and locking) and account preferences."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from matchmaker import i18n
+from matchmaker.accounts import throttle
+from matchmaker.accounts.passwords import hash_password, needs_rehash, verify_password
+from matchmaker.errors import InputError, MatchmakerError
+from matchmaker.events import record_event
+from matchmaker.i18n import _
+from matchmaker.models import User, UserStatus, utcnow
+
+# Verifying against this when the email is unknown keeps the answer time the same.
+_DUMMY_HASH = hash_password("not-a-real-password-only-for-constant-time")
+
+
+class LoginError(MatchmakerError):
+    status_code = 400
+
+
+class TooManyAttempts(MatchmakerError):
+    status_code = 429
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(db: Session, email: str) -> User | None:
+    return db.scalars(select(User).where(func.lower(User.email) == normalise_email(email))).first()
+
+
+def authenticate(db: Session, email: str, password: str, address: str) -> User:
+    """The user with these credentials, or LoginError / TooManyAttempts with a clear message.
+
+    Commits the attempt (so failures count even though the login is refused).
+    """
+    email = normalise_email(email)
+    verdict = throttle.check(db, email, address)
+    if verdict.blocked:
+        if verdict.reason == "address":
+            message = _("Too many failed sign-in attempts from your network. Please wait "
+                        "%(minutes)s minutes and try again.", minutes=verdict.retry_after_minutes)
+        else:
+            message = _("Too many failed sign-in attempts for this account. Please wait "
+                        "%(minutes)s minutes and try again.", minutes=verdict.retry_after_minutes)
+        raise TooManyAttempts(message)
+    user = find_user(db, email)
+    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not matches:
+        throttle.record(db, email, address, succeeded=False)
+        if user is not None:
+            _count_failure(db, user)
+        db.commit()
+        raise LoginError(_("The email address or password is not correct."), field="email")
+    if user.locked_at is not None:
+        throttle.record(db, email, address, succeeded=False)
+        db.commit()
+        raise LoginError(_("This account is locked after repeated failed sign-ins. Ask an "
+                           "administrator of the clearing-house to unlock it."))
+    if user.status == UserStatus.PENDING:
+        raise LoginError(_("Your account is waiting for approval. You will receive an email "
+                           "once it is approved."))
+    if user.status == UserStatus.REJECTED:
+        raise LoginError(_("Your request for an account was not approved. Contact the "
+                           "secretariat if you think this is a mistake."))
+    if user.status != UserStatus.ACTIVE:
+        raise LoginError(_("This account has been disabled. Contact the secretariat of the "
+                           "clearing-house."))
+    throttle.record(db, email, address, succeeded=True)
+    user.failed_logins = 0
+    user.last_login_at = utcnow()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.flush()
+    return user
+
+
+def _count_failure(db: Session, user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= throttle.FAILURES_BEFORE_LOCK and user.locked_at is None:
+        user.locked_at = utcnow()
+        record_event(db, None, "user", user.id, "lock",
+                     before={"locked": False}, after={"locked": True},
+                     note="locked after repeated failed sign-ins")
+
+
+def set_language(db: Session, user_id: int, language: str) -> User:
+    """Save the account's preferred language (one of the UN languages)."""
+    if language not in i18n.LANGUAGES:
+        raise InputError(_("Choose one of the listed languages."), field="language")
+    user = db.get(User, user_id)
+    user.language = language
+    db.flush()
+    return user

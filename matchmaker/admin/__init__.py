@@ -1,0 +1,1 @@
+"""Administration: approvals, organisations, accounts and roles, and the audit trail."""

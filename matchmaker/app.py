@@ -1,0 +1,112 @@
+"""Application factory: ``create_app(settings)`` builds the Litestar app; nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from sqlmodel import Session
+
+from matchmaker import db
+from matchmaker.accounts import logfilter
+from matchmaker.accounts.account_controllers import AccountController, PasswordResetController
+from matchmaker.accounts.controllers import AuthController, SignupController
+from matchmaker.admin.controllers import (
+    AccountAdminController,
+    ApprovalController,
+    EventController,
+    OrganisationAdminController,
+)
+from matchmaker.needs.api import NeedApiController
+from matchmaker.needs.controllers import NeedController
+from matchmaker.offers.api import OfferApiController
+from matchmaker.offers.controllers import OfferController
+from matchmaker.proposals.api import ProposalApiController
+from matchmaker.proposals.controllers import ManualProposalController, ProposalController
+from matchmaker.public.controllers import PublicController
+from matchmaker.runs.controllers import RunApiController, RunController
+from matchmaker.runs.worker import RunWorker
+from matchmaker.settings import Settings, load_settings
+from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.web.middleware import SessionMiddleware
+from matchmaker.web.templating import STATIC_DIR, make_environment
+
+
+def provide_db_session(state: State) -> Iterator[Session]:
+    """A session per request; services commit their own transaction, the rest is rolled back."""
+    session = Session(state.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def start_run_worker(app) -> None:
+    """Carry out queued solver runs in a background thread of this process (if enabled)."""
+    if app.state.settings.run_worker:
+        app.state.run_worker = RunWorker(app.state.engine)
+        app.state.run_worker.start()
+
+
+def stop_run_worker(app) -> None:
+    worker = getattr(app.state, "run_worker", None)
+    if worker is not None:
+        worker.stop()
+        app.state.run_worker = None
+
+
+def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
+    """Build the web application for ``settings`` (default: from the environment)."""
+    settings = settings or load_settings()
+    engine = engine or db.make_engine(settings.database_url)
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    logfilter.install()  # reset tokens travel in paths: keep them out of access logs
+    state = State(
+        {"settings": settings, "engine": engine, "templates": make_environment(settings.debug)}
+    )
+    return Litestar(
+        route_handlers=[
+            PublicController,
+            AuthController,
+            SignupController,
+            AccountController,
+            PasswordResetController,
+            ApprovalController,
+            AccountAdminController,
+            OrganisationAdminController,
+            EventController,
+            NeedController,
+            NeedApiController,
+            OfferController,
+            OfferApiController,
+            ProposalController,
+            ManualProposalController,
+            ProposalApiController,
+            RunController,
+            RunApiController,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], cache_control=None,
+                include_in_schema=False,
+            ),
+        ],
+        dependencies={"db": Provide(provide_db_session)},
+        middleware=[SessionMiddleware()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Matchmaker API",
+            version="1",
+            description="The clearing-house's JSON API: needs, offers, proposals and runs.",
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],  # the document only: no UI from a CDN
+        ),
+        state=state,
+        on_startup=[start_run_worker],
+        on_shutdown=[stop_run_worker],
+        debug=False,
+    )

@@ -1,0 +1,148 @@
+"""The offers JSON API: the same services and rules as the pages, errors naming the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post, put
+from sqlmodel import Session
+
+from matchmaker import i18n
+from matchmaker.accounts.authz import offers_visible
+from matchmaker.accounts.guards import roles_required
+from matchmaker.models import Role
+from matchmaker.offers import editing, services
+from matchmaker.offers.schemas import OfferFilters
+from matchmaker.offers.services import OfferCoverage, OfferRow, offer_coverage
+from matchmaker.portfolio.choices import PortfolioChoices
+from matchmaker.portfolio.coverage import remaining_offer_usd
+
+WRITERS = roles_required(Role.DONOR, Role.ADMIN)
+
+
+@dataclass
+class OfferPublic:
+    """An offer as the API returns it; amounts are whole units, ``*_usd`` in US dollars."""
+
+    reference: str
+    title: str
+    description: str
+    donor: str
+    categories: list[str]  # topic codes, or area codes for a whole area
+    modalities: list[str]
+    budget: int
+    currency: str
+    budget_usd: int
+    committed_usd: int
+    remaining_usd: int
+    quantity: int | None
+    unit: str
+    languages: list[str]
+    available_from: date | None
+    available_until: date | None
+    regions: list[str]  # M49 codes
+    countries: list[str]  # ISO alpha-3 codes of eligible States
+    excluded_countries: list[str]
+    ldc_only: bool
+    sids_only: bool
+    conditions: str
+    status: str
+    url: str
+
+    @classmethod
+    def build(cls, row: OfferRow, coverage: OfferCoverage) -> OfferPublic:
+        offer = row.offer
+        return cls(
+            reference=offer.reference, title=offer.title, description=offer.description,
+            donor=row.donor.slug, categories=[c.code for c in coverage.categories],
+            modalities=[m.code for m in coverage.modalities], budget=offer.budget,
+            currency=offer.currency, budget_usd=offer.budget_usd,
+            committed_usd=offer.committed_usd, remaining_usd=remaining_offer_usd(offer),
+            quantity=offer.quantity, unit=offer.unit,
+            languages=[code for code in offer.languages.split(",") if code],
+            available_from=offer.available_from, available_until=offer.available_until,
+            regions=[r.m49 for r in coverage.regions],
+            countries=[c.iso3 for c in coverage.countries],
+            excluded_countries=[c.iso3 for c in coverage.excluded],
+            ldc_only=offer.ldc_only, sids_only=offer.sids_only, conditions=offer.conditions,
+            status=offer.status, url=f"/offers/{offer.reference}",
+        )
+
+
+@dataclass
+class OfferList:
+    items: list[OfferPublic]
+    total: int
+    page: int
+    per_page: int
+
+
+def _public(db: Session, request: Request, reference: str) -> OfferPublic:
+    row = services.get_offer_by_reference(db, reference, offers_visible(request.state.viewer))
+    return OfferPublic.build(row, offer_coverage(db, [row.offer.id])[row.offer.id])
+
+
+def _choices(db: Session) -> PortfolioChoices:
+    return PortfolioChoices.load(db, i18n.get_language())
+
+
+class OfferApiController(Controller):
+    path = "/api/offers"
+    tags = ["offers"]
+
+    @get("/", name="api:offers:list", sync_to_thread=True)
+    def list_offers(self, request: Request, db: Session) -> OfferList:
+        """Published offers, with the filters of the offers page."""
+        filters = OfferFilters.parse(request.query_params)
+        result = services.search_offers(db, filters, services.listed_clause(
+            offers_visible(request.state.viewer)))
+        coverage = offer_coverage(db, [row.offer.id for row in result.rows])
+        return OfferList([OfferPublic.build(row, coverage[row.offer.id]) for row in result.rows],
+                         result.total, filters.page, filters.per_page)
+
+    @post("/", name="api:offers:create", guards=[WRITERS], sync_to_thread=True)
+    def create_offer(self, request: Request, db: Session, data: dict[str, Any]) -> OfferPublic:
+        """Create an offer (a draft, or published with ``"publish": true``)."""
+        offer = editing.save_offer(db, request.state.viewer, data, _choices(db),
+                                   publish=data.get("publish") is True)
+        return _public(db, request, offer.reference)
+
+    @get("/{reference:str}", name="api:offers:detail", sync_to_thread=True)
+    def offer_detail(self, request: Request, db: Session, reference: str) -> OfferPublic:
+        return _public(db, request, reference)
+
+    @patch("/{reference:str}", name="api:offers:patch", guards=[WRITERS], sync_to_thread=True)
+    def patch_offer(self, request: Request, db: Session, reference: str,
+                    data: dict[str, Any]) -> OfferPublic:
+        """Change the fields given; the others keep their values."""
+        editing.save_offer(db, request.state.viewer, data, _choices(db), reference=reference,
+                           partial=True, publish=data.get("publish") is True)
+        return _public(db, request, reference)
+
+    @put("/{reference:str}", name="api:offers:put", guards=[WRITERS], sync_to_thread=True)
+    def replace_offer(self, request: Request, db: Session, reference: str,
+                      data: dict[str, Any]) -> OfferPublic:
+        """Replace every field (those left out become empty)."""
+        editing.save_offer(db, request.state.viewer, data, _choices(db), reference=reference,
+                           publish=data.get("publish") is True)
+        return _public(db, request, reference)
+
+    @post("/{reference:str}/publish", name="api:offers:publish", guards=[WRITERS],
+          status_code=200, sync_to_thread=True)
+    def publish(self, request: Request, db: Session, reference: str) -> OfferPublic:
+        editing.publish_offer(db, request.state.viewer, reference, _choices(db))
+        return _public(db, request, reference)
+
+    @post("/{reference:str}/withdraw", name="api:offers:withdraw", guards=[WRITERS],
+          status_code=200, sync_to_thread=True)
+    def withdraw(self, request: Request, db: Session, reference: str) -> OfferPublic:
+        editing.withdraw_offer(db, request.state.viewer, reference)
+        return _public(db, request, reference)
+
+    @post("/{reference:str}/draft", name="api:offers:draft", guards=[WRITERS],
+          status_code=200, sync_to_thread=True)
+    def back_to_draft(self, request: Request, db: Session, reference: str) -> OfferPublic:
+        editing.return_offer_to_draft(db, request.state.viewer, reference)
+        return _public(db, request, reference)

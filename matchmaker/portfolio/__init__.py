@@ -1,0 +1,1 @@
+"""What the needs and offers features share: form field parsing, lifecycle rules, coverage."""

@@ -1,0 +1,106 @@
+"""The reference choices the need and offer forms offer, loaded once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from matchmaker.models import (
+    Country,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Region,
+    RegionLevel,
+)
+from matchmaker.reference.names import country_name, region_name, sort_key
+from matchmaker.reference.services import list_modalities, list_topics
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    group: str = ""
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    label: str
+    choices: list[Choice]
+    value: str = ""  # an area's own code, when the whole group may be chosen
+
+
+@dataclass(frozen=True)
+class PortfolioChoices:
+    """Topics (grouped by area), modalities, States and regions, with their ids by code."""
+
+    topic_groups: list[ChoiceGroup]
+    modalities: list[Choice]
+    country_groups: list[ChoiceGroup]
+    region_groups: list[ChoiceGroup]
+    topic_ids: dict[str, int]
+    area_ids: dict[str, int]
+    modality_ids: dict[str, int]
+    country_ids: dict[str, int]
+    region_ids: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session, language: str) -> PortfolioChoices:
+        topic_groups, topic_ids, area_ids = [], {}, {}
+        for group in list_topics(session):
+            area_ids[group.area.code] = group.area.id
+            topic_ids.update({t.code: t.id for t in group.topics})
+            topic_groups.append(ChoiceGroup(
+                group.area.name, [Choice(t.code, t.name, group.area.name, t.id)
+                                  for t in group.topics], group.area.code))
+        modalities = [Choice(m.code, m.name, record_id=m.id) for m in list_modalities(session)]
+        regions = session.scalars(select(Region).where(Region.level != RegionLevel.INTERMEDIATE)).all()
+        by_id = {r.id: r for r in regions}
+        countries = session.scalars(select(Country)).all()
+        country_groups = []
+        for region in sorted((r for r in regions if r.level == RegionLevel.REGION),
+                             key=lambda r: sort_key(region_name(r, language))):
+            members = sorted(
+                (Choice(c.iso3, country_name(c, language), record_id=c.id)
+                 for c in countries if c.region_id == region.id),
+                key=lambda choice: sort_key(choice.label))
+            country_groups.append(ChoiceGroup(region_name(region, language), members, region.m49))
+        region_groups = [
+            ChoiceGroup(region_name(region, language), sorted(
+                (Choice(sub.m49, region_name(sub, language), record_id=sub.id)
+                 for sub in regions if sub.parent_id == region.id),
+                key=lambda choice: sort_key(choice.label)), region.m49)
+            for region in sorted((r for r in regions if r.level == RegionLevel.REGION),
+                                 key=lambda r: sort_key(region_name(r, language)))
+        ]
+        return cls(
+            topic_groups=topic_groups,
+            modalities=modalities,
+            country_groups=country_groups,
+            region_groups=region_groups,
+            topic_ids=topic_ids,
+            area_ids=area_ids,
+            modality_ids={m.value: m.record_id for m in modalities},
+            country_ids={c.iso3: c.id for c in countries},
+            region_ids={r.m49: r.id for r in by_id.values()},
+        )
+
+    @property
+    def category_ids(self) -> dict[str, int]:
+        """Topics and whole areas by code (an offer may cover either)."""
+        return {**self.area_ids, **self.topic_ids}
+
+
+def donor_organisations(session: Session) -> list[Choice]:
+    """Approved organisations an admin may post an offer for, by name."""
+    rows = session.scalars(
+        select(Organisation)
+        .where(Organisation.status == OrganisationStatus.APPROVED,
+               Organisation.kind != OrganisationKind.REGIONAL_CENTRE)
+        .order_by(Organisation.name)
+    ).all()
+    return [Choice(o.slug, o.name, record_id=o.id) for o in rows]

@@ -1,0 +1,106 @@
+"""Status changes shared by needs and offers: publish, withdraw, back to draft, with events.
+
+Each change records an Event with the record's values before and after, in the caller's
+transaction. Open proposals of a record that leaves the market are closed so that nobody is
+asked to answer for a need or offer that is gone: withdrawing declines them (the owner's
+side said no), going back to draft marks them superseded (a later run may propose again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from matchmaker.accounts.authz import Viewer
+from matchmaker.events import record_event, snapshot
+from matchmaker.models import (
+    OPEN_PROPOSAL_STATES,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalState,
+    utcnow,
+)
+
+
+@contextmanager
+def committing(db: Session) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back (and release its locks) on error."""
+    try:
+        yield
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def lock_for_change(db: Session, record: Need | Offer, *, with_proposals: bool = False):
+    """Lock ``record`` (and its proposals) for a change and return it freshly read.
+
+    Locks are taken in the order proposal decisions take theirs (proposals, then the offer,
+    then the need) so that concurrent changes queue instead of deadlocking. The first statement
+    is a write, so that SQLite takes its database write lock at once (a read first would let a
+    concurrent writer slip in between); PostgreSQL locks the rows.
+    """
+    model = type(record)
+    if with_proposals:
+        column = Proposal.need_id if model is Need else Proposal.offer_id
+        db.execute(update(Proposal).where(column == record.id)
+                   .values(updated_at=Proposal.updated_at))
+    db.execute(update(model).where(model.id == record.id).values(updated_at=model.updated_at))
+    return db.execute(
+        select(model).where(model.id == record.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+PROPOSAL_FIELDS = ("state", "declined_by_side", "decline_reason", "amount_usd")
+PUBLISHED = {Need: NeedStatus.PUBLISHED, Offer: OfferStatus.PUBLISHED}
+
+
+def change_status(db: Session, viewer: Viewer, record: Need | Offer, entity: str,
+                  fields: tuple[str, ...], action: str, status: str, note: str = "") -> None:
+    """Move ``record`` to ``status`` and record the event ``action``."""
+    before = snapshot(record, fields)
+    record.status = status
+    if status == PUBLISHED[type(record)]:
+        record.published_at = utcnow()
+    record.updated_at = utcnow()
+    db.add(record)
+    db.flush()
+    record_event(db, viewer, entity, record.id, action, before=before,
+                 after=snapshot(record, fields), note=note)
+
+
+def close_open_proposals(db: Session, viewer: Viewer, record: Need | Offer, *, side: str,
+                         withdrawn: bool, reason: str) -> int:
+    """Decline (``withdrawn``) or supersede the open proposals of ``record``; returns how many.
+
+    The caller has locked them with ``lock_for_change(..., with_proposals=True)``.
+    """
+    column = Proposal.need_id if isinstance(record, Need) else Proposal.offer_id
+    proposals = db.scalars(
+        select(Proposal)
+        .where(column == record.id, Proposal.state.in_(OPEN_PROPOSAL_STATES))
+        .execution_options(populate_existing=True)
+    ).all()
+    for proposal in proposals:
+        before = snapshot(proposal, PROPOSAL_FIELDS)
+        if withdrawn:
+            proposal.state = ProposalState.DECLINED
+            proposal.declined_by_side = side
+            proposal.declined_by_id = viewer.user_id
+            proposal.decline_reason = reason
+        else:
+            proposal.state = ProposalState.SUPERSEDED
+        proposal.updated_at = utcnow()
+        db.add(proposal)
+        record_event(db, viewer, "proposal", proposal.id,
+                     "declined" if withdrawn else "superseded", before=before,
+                     after=snapshot(proposal, PROPOSAL_FIELDS), note=reason)
+    return len(proposals)

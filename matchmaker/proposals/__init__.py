@@ -1,0 +1,1 @@
+"""Proposals: the review queue, decisions, messages and proposals made by hand."""

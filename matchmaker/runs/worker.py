@@ -1,0 +1,168 @@
+"""Runs are claimed from the database, so any number of app processes can share the work.
+
+On PostgreSQL a worker takes the oldest queued run with ``SELECT ... FOR UPDATE SKIP LOCKED``
+(claimers never wait on each other and never get the same row); on SQLite, which has no row
+locks, the claim is an ``UPDATE ... WHERE state = 'queued'`` and its row count tells the one
+winner. :class:`RunWorker` is the background thread the web app starts; ``matchmaker worker``
+runs the same loop in a process of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matchmaker.events import record_event
+from matchmaker.models import MatchRun, RunState, utcnow
+from matchmaker.runs.execute import execute_run, fail_run
+
+logger = logging.getLogger("matchmaker.runs")
+
+POLL_SECONDS = 1.0
+STALE_AFTER = timedelta(minutes=10)  # beyond a run's time limit: its worker has gone
+STALE_CHECK_EVERY = 60  # polls
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _mark_claimed(db: Session, run_id: int, worker_id: str) -> bool:
+    claimed = db.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run_id, MatchRun.state == RunState.QUEUED)
+        .values(state=RunState.RUNNING, claimed_by=worker_id, started_at=utcnow(), progress=1,
+                progress_message="loading")
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        record_event(db, None, "matchrun", run_id, "claimed", note=worker_id)
+    return claimed
+
+
+def claim_next_run(engine: Engine, worker_id: str) -> int | None:
+    """Claim the oldest queued run for ``worker_id``; its id, or None when none is waiting."""
+    with Session(engine) as db:
+        if engine.dialect.name == "postgresql":
+            run_id = db.scalar(
+                select(MatchRun.id)
+                .where(MatchRun.state == RunState.QUEUED)
+                .order_by(MatchRun.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            candidates = [] if run_id is None else [run_id]
+        else:
+            candidates = db.scalars(
+                select(MatchRun.id).where(MatchRun.state == RunState.QUEUED)
+                .order_by(MatchRun.id).limit(5)
+            ).all()
+        for run_id in candidates:
+            if _mark_claimed(db, run_id, worker_id):
+                db.commit()
+                return run_id
+            db.rollback()  # another worker was faster: try the next one
+        return None
+
+
+def claim_run(engine: Engine, run_id: int, worker_id: str) -> bool:
+    """Claim one given queued run (the command line runs its own run at once)."""
+    with Session(engine) as db:
+        claimed = _mark_claimed(db, run_id, worker_id)
+        db.commit()
+        return claimed
+
+
+def fail_stale_runs(engine: Engine, older_than: timedelta = STALE_AFTER) -> list[int]:
+    """Fail runs still 'running' long after their time limit: their worker stopped."""
+    limit = utcnow() - older_than
+    with Session(engine) as db:
+        stale = db.scalars(
+            select(MatchRun.id).where(
+                MatchRun.state == RunState.RUNNING, MatchRun.started_at < limit
+            )
+        ).all()
+    for run_id in stale:
+        fail_run(engine, run_id, "The worker running this run stopped before it finished; "
+                 "please start the run again.")
+    return list(stale)
+
+
+def work_once(engine: Engine, worker_id: str) -> int | None:
+    """Claim and carry out one queued run; its id, or None when none was waiting."""
+    run_id = claim_next_run(engine, worker_id)
+    if run_id is not None:
+        logger.info("worker %s runs solver run %s", worker_id, run_id)
+        execute_run(engine, run_id)
+    return run_id
+
+
+def work_loop(engine: Engine, stop: threading.Event, worker_id: str | None = None,
+              poll_seconds: float = POLL_SECONDS, wake: threading.Event | None = None) -> None:
+    """Claim and run jobs until ``stop`` is set, polling the database while idle (``wake``
+    cuts a wait short: a run was just queued by this process)."""
+    worker_id = worker_id or new_worker_id()
+    wake = wake or stop
+    polls = 0
+    while not stop.is_set():
+        try:
+            if polls % STALE_CHECK_EVERY == 0:
+                fail_stale_runs(engine)
+            ran = work_once(engine, worker_id)
+        except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
+            logger.exception("solver worker %s: claiming a run failed", worker_id)
+            ran = None
+        polls += 1
+        if ran is None:
+            wake.wait(poll_seconds)
+            if wake is not stop:
+                wake.clear()
+
+
+class RunWorker:
+    """The background thread of a web app process that carries out queued runs."""
+
+    def __init__(self, engine: Engine, poll_seconds: float = POLL_SECONDS) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self.worker_id = new_worker_id()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=work_loop,
+            args=(self.engine, self._stop, self.worker_id, self.poll_seconds, self._wake),
+            name="matchmaker-run-worker", daemon=True,
+        )
+        self._thread.start()
+        logger.info("solver worker %s started", self.worker_id)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the loop to stop and wait for the run in hand (up to ``timeout`` seconds; a run
+        cut short is failed later as stale)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                logger.warning("solver worker %s still busy at shutdown", self.worker_id)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Look for queued runs now rather than at the next poll."""
+        self._wake.set()
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()

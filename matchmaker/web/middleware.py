@@ -1,0 +1,154 @@
+"""Request middleware: who is asking (session cookie) and CSRF protection of unsafe methods.
+
+It runs before routing, guards and handlers, so ``request.state.viewer`` is always set and no
+unsafe request reaches a handler without a valid token: the ``X-CSRF-Token`` header (htmx
+sends it from the base template) or the ``_csrf`` field of a form.
+"""
+
+from __future__ import annotations
+
+import hmac
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+import anyio
+from litestar import Request
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlmodel import Session
+
+from matchmaker import i18n
+from matchmaker.accounts import sessions
+from matchmaker.accounts.authz import ANONYMOUS
+from matchmaker.i18n import _
+from matchmaker.web.errors import error_response
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "_csrf"
+CSRF_HEADER = b"x-csrf-token"
+MAX_FORM_BYTES = 2 * 1024 * 1024
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
+                continue
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _query_language(scope: Scope) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+    return values[0] if values else None
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+    chunks: list[bytes] = []
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if not message.get("more_body") or size > MAX_FORM_BYTES:
+            break
+    return b"".join(chunks), messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+class SessionMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        # Static files need neither a viewer nor a CSRF check.
+        return scope["path"].startswith("/static/")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        app_state = scope["litestar_app"].state
+        settings = app_state.settings
+        cookies = _cookies(scope)
+
+        def load() -> sessions.LoadedSession | None:
+            with Session(app_state.engine, expire_on_commit=False) as db:
+                return sessions.load_session(db, cookies.get(sessions.SESSION_COOKIE))
+
+        loaded = await anyio.to_thread.run_sync(load)
+        new_anonymous_token = ""
+        if loaded is not None:
+            viewer, csrf_token, session_id = loaded.viewer, loaded.csrf_token, loaded.session_id
+        else:
+            viewer, session_id = ANONYMOUS, None
+            csrf_token = cookies.get(sessions.CSRF_COOKIE, "")
+            if not sessions.valid_anonymous_token(settings.secret_key, csrf_token):
+                csrf_token = new_anonymous_token = sessions.anonymous_csrf_token(
+                    settings.secret_key
+                )
+        requested = _query_language(scope) or cookies.get("lang") or (
+            viewer.language if viewer.is_authenticated else None
+        )
+        i18n.set_language(i18n.pick_language(requested, _header(scope, b"accept-language")))
+        state = scope.setdefault("state", {})
+        state.update(viewer=viewer, csrf_token=csrf_token, session_id=session_id,
+                     session_key=cookies.get(sessions.SESSION_COOKIE, ""))
+
+        if scope["method"] not in SAFE_METHODS:
+            submitted = _header(scope, CSRF_HEADER)
+            content_type = _header(scope, b"content-type")
+            if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
+                body, messages = await _read_body(receive)
+                receive = _replay(messages, receive)
+                submitted = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD, [""])[0]
+            if not submitted or not hmac.compare_digest(submitted, csrf_token):
+                await self._reject(scope, receive, send)
+                return
+
+        if new_anonymous_token:
+            secure = "; Secure" if settings.secure_cookies else ""
+            cookie = (
+                f"{sessions.CSRF_COOKIE}={new_anonymous_token}; Path=/; HttpOnly; "
+                f"SameSite=Lax{secure}"
+            ).encode()
+
+            async def send_with_cookie(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"set-cookie", cookie)]
+                await send(message)
+
+            await next_app(scope, receive, send_with_cookie)
+            return
+        await next_app(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request: Request = Request(scope, receive=receive)
+        response = error_response(
+            request, 403,
+            _("This form has expired or did not come from this site (missing or wrong "
+              "security token). Reload the page and try again."),
+        )
+        await response.to_asgi_response(app=None, request=request)(scope, receive, send)
