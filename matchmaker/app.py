@@ -61,12 +61,21 @@ def stop_run_worker(app) -> None:
         app.state.run_worker = None
 
 
+def configure_logging(settings: Settings) -> None:
+    """Plain stderr logging, set once per process (basicConfig is a no-op when already set).
+
+    Litestar's own logging config is turned off below: it starts a queue-listener thread per
+    application, and unhandled errors are logged by our exception handler anyway.
+    """
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    logfilter.install()  # reset tokens travel in paths: keep them out of access logs
+
+
 def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
     """Build the web application for ``settings`` (default: from the environment)."""
     settings = settings or load_settings()
     engine = engine or db.make_engine(settings.database_url)
-    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
-    logfilter.install()  # reset tokens travel in paths: keep them out of access logs
+    configure_logging(settings)
     state = State(
         {"settings": settings, "engine": engine, "templates": make_environment(settings.debug)}
     )
@@ -98,6 +107,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
         dependencies={"db": Provide(provide_db_session)},
         middleware=[SessionMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="Matchmaker API",
             version="1",
