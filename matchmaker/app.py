@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -91,14 +91,20 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             OrganisationAdminController,
             EventController,
             NeedController,
-            NeedApiController,
             OfferController,
-            OfferApiController,
             ProposalController,
             ManualProposalController,
-            ProposalApiController,
             RunController,
-            RunApiController,
+            Router(  # the JSON API is what the OpenAPI document describes; pages are not
+                path="/",
+                route_handlers=[
+                    NeedApiController,
+                    OfferApiController,
+                    ProposalApiController,
+                    RunApiController,
+                ],
+                include_in_schema=True,
+            ),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], cache_control=None,
                 include_in_schema=False,
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
         middleware=[SessionMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,
+        include_in_schema=False,
         openapi_config=OpenAPIConfig(
             title="Matchmaker API",
             version="1",

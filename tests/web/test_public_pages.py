@@ -172,3 +172,11 @@ def test_language_switch_refuses_open_redirects(client):
 def test_arabic_pages_are_right_to_left(client):
     html = client.get("/?lang=ar").text
     assert 'dir="rtl"' in html
+
+
+def test_the_api_document_describes_the_json_api_only(client):
+    response = client.get("/api/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"/api/needs", "/api/offers", "/api/proposals", "/api/runs"} <= set(paths)
+    assert all(path.startswith("/api/") for path in paths), sorted(paths)
