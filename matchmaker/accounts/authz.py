@@ -52,6 +52,7 @@ class Viewer:
     role: str | None = None
     organisation_id: int | None = None
     organisation_name: str = ""
+    organisation_short: str = ""  # the acronym where there is one, for tight places
     country_id: int | None = None  # the State of a requester's organisation
     region_country_ids: frozenset[int] = field(default_factory=frozenset)  # coordinators
     language: str = "en"
@@ -118,6 +119,7 @@ def viewer_for(session: Session, user: User | None) -> Viewer:
         role=user.role,
         organisation_id=organisation.id,
         organisation_name=organisation.name,
+        organisation_short=organisation.acronym or organisation.name,
         country_id=organisation.country_id if organisation.kind == OrganisationKind.STATE else None,
         region_country_ids=region,
         language=user.language,

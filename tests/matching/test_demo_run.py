@@ -1,8 +1,7 @@
-"""The demo portfolio solved for real: in seconds, with explanations, respecting its history."""
+"""The demo portfolio solved for real, with explanations, respecting its history."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
 import pytest
@@ -13,6 +12,7 @@ from matchmaker.demo import DEMO_ACCOUNTS, build_demo
 from matchmaker.models import (
     COMMITTED_PROPOSAL_STATES,
     OPEN_PROPOSAL_STATES,
+    MatchRun,
     Need,
     Offer,
     Proposal,
@@ -42,9 +42,7 @@ def run_now(session, engine, user, **request):
     run = services.start_run(session, viewer_for(session, user),
                              RunInput.from_json({"time_limit": 20} | request))
     assert claim_next_run(engine, "test") == run.id
-    started = time.perf_counter()
-    done = execute.execute_run(engine, run.id)
-    return done, time.perf_counter() - started
+    return execute.execute_run(engine, run.id), None
 
 
 def proposals(session) -> list[Proposal]:
@@ -73,13 +71,12 @@ def check_no_double_counting(session, run_id: int) -> None:
 
 
 @pytest.mark.parametrize("mode", ["split", "whole"])
-def test_the_demo_portfolio_is_solved_globally_in_seconds(session, engine, demo, mode):
+def test_the_demo_portfolio_is_solved_globally(session, engine, demo, mode):
     admin = demo_user(session, Role.ADMIN, "unoda")
     open_before = [p.id for p in proposals(session) if p.state == ProposalState.PROPOSED
                    and p.run_id is not None]
-    done, seconds = run_now(session, engine, admin, scope="global", mode=mode)
-    assert done.state == RunState.DONE, done.error
-    assert seconds < 15  # encode + solve + write, end to end
+    done, _ = run_now(session, engine, admin, scope="global", mode=mode)
+    assert done.state == RunState.DONE, done.error  # its time: bench/run_bench.py
     assert done.n_needs > 100 and done.n_offers > 20 and done.n_proposals > 20
     assert done.result["proposed_usd"] > 0 and done.result["unmet"]
     assert {u["reason"] for u in done.result["unmet"]} >= {"no_compatible_offer", "outbid"}
@@ -94,15 +91,24 @@ def test_the_demo_result_page_explains_itself(client, session, engine, demo):
     admin = demo_user(session, Role.ADMIN, "unoda")
     done, _ = run_now(session, engine, admin, scope="global")
     sign_in(client, session, admin)
-    started = time.perf_counter()
     html = client.get(f"/runs/{done.id}").text
-    assert time.perf_counter() - started < 5
     assert html.count('href="/proposals/') == done.n_proposals
     assert "Topic match" in html and '<span class="crit-topic" style="width: ' in html
     assert "No offer covers" in html or "none is open to" in html
     assert "Compatible offers were used by higher-scoring needs" in html
     assert "Another $10,000 in this offer would add about" in html
     assert "would go to cover N-" in html
+    assert "gap 0" in html and "demo's history" not in html
+
+
+def test_the_demo_history_runs_do_not_claim_a_proven_optimum(client, session, demo):
+    admin = demo_user(session, Role.ADMIN, "unoda")
+    history = session.scalars(select(MatchRun).order_by(MatchRun.id)).all()
+    assert history and all(run.bound is None and run.solver_status == "feasible"
+                           for run in history)
+    sign_in(client, session, admin)
+    html = client.get(f"/runs/{history[-1].id}").text
+    assert "no proven bound" in html and "allocated it greedily" in html
 
 
 def test_a_coordinator_run_on_the_demo_stays_in_its_region(session, engine, demo):
