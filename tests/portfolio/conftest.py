@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -78,18 +79,21 @@ class SignedIn:
 
 @pytest.fixture
 def sign_in(app):
-    """``sign_in(user)``: a new client signed in as ``user``."""
-    clients: list[TestClient] = []
+    """``sign_in(user)``: a new client signed in as ``user``.
 
-    def sign(user: User) -> SignedIn:
-        client = TestClient(app=app, base_url="https://testserver.local")
-        client.__enter__()
-        clients.append(client)
-        return SignedIn(client, login(client, user), user)
+    The clients share one app, and a Litestar app has one event emitter whose exit stack is
+    that of the lifespan entered last. Closing the clients in the order they were opened made
+    the first one shut down the emitter of another client's event loop, and the teardown
+    waited for ever. An ExitStack closes them last-opened first, as nested ``with`` blocks.
+    """
+    with ExitStack() as clients:
 
-    yield sign
-    for client in clients:
-        client.__exit__(None, None, None)
+        def sign(user: User) -> SignedIn:
+            client = clients.enter_context(
+                TestClient(app=app, base_url="https://testserver.local"))
+            return SignedIn(client, login(client, user), user)
+
+        yield sign
 
 
 def in_days(days: int) -> str:

@@ -89,7 +89,7 @@ def test_cost_is_converted_to_us_dollars(session, people, sign_in):
 def test_each_invalid_field_gets_its_error_next_to_it(session, people, sign_in, field, value,
                                                        message):
     ama = sign_in(people.requester)
-    data = {**need_form(title="Typed title 123", **{field: value}), "intent": "publish"}
+    data = {**need_form(**{"title": "Typed title 123", field: value}), "intent": "publish"}
     response = ama.post("/needs/new", data)
     assert response.status_code == 422
     assert message in (field_error(response.text, field) or "")
