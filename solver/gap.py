@@ -152,6 +152,7 @@ def _run_cp_sat(model, x, hint, time_limit_s, workers, solver=None):
     solver = solver or cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
     solver.parameters.num_workers = max(workers, 1)
+    solver.parameters.catch_sigint_signal = False  # Ctrl+C belongs to the caller (worker, CLI)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, np.inf, status
@@ -305,6 +306,7 @@ def _infeasible_core(problem, need, offer, use, room, must) -> str:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 5.0
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
     solver.solve(model)
     core = [literals[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in literals]
     if not core:
