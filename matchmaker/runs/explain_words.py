@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matchmaker import i18n
 from matchmaker.accounts.authz import Viewer, needs_visible
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import Category, Country, MatchRun, Modality, Need
@@ -242,7 +243,7 @@ class ResultWords:
     @classmethod
     def build(cls, db: Session, viewer: Viewer, run: MatchRun) -> ResultWords:
         result = run.result or {}
-        language = viewer.language
+        language = i18n.get_language()  # the page's language, which a lang cookie may set
         rows, total = services.run_proposals(db, viewer, run)
         weights = (run.parameters or {}).get("weights") or DEFAULT_WEIGHTS
         country_ids = {row.need.country_id for row in rows}

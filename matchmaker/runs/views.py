@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matchmaker import i18n
 from matchmaker.accounts.authz import Viewer
 from matchmaker.i18n import lazy_gettext
 from matchmaker.models import Category, CategoryLevel, MatchRun, RunState
@@ -71,7 +72,7 @@ class RunForm:
 
     @classmethod
     def build(cls, db: Session, viewer: Viewer, form: FormState | None = None) -> RunForm:
-        language = viewer.language
+        language = i18n.get_language()  # the page's language, which a lang cookie may set
         scopes = [Option(value, str(label)) for value, label in SCOPE_LABELS.items()
                   if viewer.is_admin or value != "global"]
         regions = [Option(r.m49, region_name(r, language))
