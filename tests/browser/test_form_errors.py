@@ -303,6 +303,33 @@ def test_decline_form_needs_a_reason(page, live_server, people, deal):
     expect(page.locator("article.proposal")).to_have_attribute("data-state", "proposed")
 
 
+def test_an_accept_refused_in_the_queue_says_why_once_in_its_row(page, live_server, people,
+                                                                 session):
+    machines = category(session, "marking.machines")
+    offer = factories.make_offer(session, factories.state_org(session, "DEU"),
+                                 topics=[machines], budget_usd=100_000, title="German kits")
+    first, second = (
+        make_proposal(session, factories.make_need(session, "GHA", topic=machines,
+                                                   cost_usd=cost, title=title),
+                      offer, state=ProposalState.ACCEPTED_BY_REQUESTER)
+        for cost, title in ((80_000, "Marking for the police"), (50_000, "Marking for customs"))
+    )
+    session.commit()
+    signed_in(page, live_server, people.donor, "/proposals")
+    no_full_reload(page)
+    page.locator(f"#proposal-{first.id}").get_by_role("button", name="Accept").click()
+    expect(page.locator(f"#proposal-{first.id}")).to_have_attribute("data-state", "agreed")
+
+    row = page.locator(f"#proposal-{second.id}")
+    row.get_by_role("button", name="Accept").click()
+    refusal = (f"Offer {offer.reference} has only $20,000 left, less than the $50,000 of this "
+               "proposal: accepting it would over-commit the offer.")
+    expect(row.get_by_role("alert")).to_have_text(refusal)
+    expect(row.get_by_text(refusal)).to_have_count(1)  # not repeated as a warning
+    expect(row).to_have_attribute("data-state", "accepted_by_requester")
+    assert_same_document(page)
+
+
 def test_message_form(page, live_server, people, deal):
     _need, _offer, proposal = deal
     signed_in(page, live_server, people.donor, f"/proposals/{proposal.id}")

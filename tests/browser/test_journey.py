@@ -16,11 +16,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from matchmaker.demo import DEMO_PASSWORD, build_demo
-from matchmaker.models import Role
+from matchmaker.models import ProposalOrigin, Role
 from tests import factories
 from tests.accounts.conftest import PASSWORD, make_person
 from tests.browser.steps import assert_same_document, menu, money, no_full_reload, sign_in
 from tests.matching.conftest import category
+from tests.proposals.conftest import make_proposal
 
 NEED_TITLE = "Marking machines for the Ghana Police Service"
 OFFER_TITLE = "Marking kits and training for West Africa"
@@ -243,8 +244,12 @@ def test_the_run_pages_follow_the_language_chosen_in_the_footer(live_server, pag
     machines = category(session, "marking.machines")
     factories.make_need(session, "SEN", topic=machines, cost_usd=40_000,
                         title="Marking machines for the Senegalese gendarmerie")
-    factories.make_offer(session, factories.state_org(session, "DEU"), topics=[machines],
-                         budget_usd=100_000, title="German marking kits")
+    offer = factories.make_offer(session, factories.state_org(session, "DEU"),
+                                 topics=[machines], budget_usd=100_000,
+                                 title="German marking kits")
+    by_hand = factories.make_need(session, "SEN", topic=machines, cost_usd=30_000,
+                                  title="Marking machines for the Senegalese customs")
+    make_proposal(session, by_hand, offer, origin=ProposalOrigin.MANUAL)
     session.commit()
 
     page.goto(live_server("/login"))
@@ -261,3 +266,6 @@ def test_the_run_pages_follow_the_language_chosen_in_the_footer(live_server, pag
         has_text="Senegalese gendarmerie")
     expect(row).to_contain_text("Senegal")
     expect(row).not_to_contain_text("Sénégal")
+    # The proposal made by hand was kept, in a sentence that counts it right.
+    kept = page.get_by_text("1 open proposal ($30,000) was kept and its amount set aside.")
+    expect(kept).to_be_visible()
