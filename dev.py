@@ -72,7 +72,7 @@ def update_catalogues() -> int:
     locale_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run([pybabel, "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_",
                     "--no-location", "--sort-output", "--project", "Matchmaker",
-                    "-o", str(template), "matchmaker", "templates"], check=True)
+                    "-o", str(template), "."], check=True)
     for language in ("fr", "es", "ar", "ru", "zh"):
         catalogue = locale_dir / language / "LC_MESSAGES" / "messages.po"
         action = "update" if catalogue.exists() else "init"
