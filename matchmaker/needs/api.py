@@ -134,8 +134,10 @@ class NeedApiController(Controller):
 
     @post("/{reference:str}/withdraw", name="api:needs:withdraw", guards=[WRITERS],
           status_code=200, sync_to_thread=True)
-    def withdraw(self, request: Request, db: Session, reference: str) -> NeedPublic:
-        editing.withdraw_need(db, request.state.viewer, reference)
+    def withdraw(self, request: Request, db: Session, reference: str,
+                 data: dict[str, Any] | None = None) -> NeedPublic:
+        """Withdraw it; ``{"reason": "..."}`` (optional) is passed on to the other parties."""
+        editing.withdraw_need(db, request.state.viewer, reference, (data or {}).get("reason"))
         return _public(db, request, reference)
 
     @post("/{reference:str}/draft", name="api:needs:draft", guards=[WRITERS],

@@ -18,7 +18,7 @@ from matchmaker.needs.form_views import NeedActions, NeedFormPage, need_detail_p
 from matchmaker.needs.schemas import MULTI_FIELDS, MyNeedsFilters, NeedFilters
 from matchmaker.needs.views import MyNeedsPage, NeedListPage
 from matchmaker.portfolio.choices import PortfolioChoices
-from matchmaker.portfolio.responses import go_to, intent, status_action
+from matchmaker.portfolio.responses import go_to, intent, status_action, withdraw_page
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import render
 
@@ -114,11 +114,8 @@ class NeedController(Controller):
     @get("/{reference:str}/withdraw", name="needs:withdraw-confirm", guards=[WRITERS],
          sync_to_thread=True)
     def confirm_withdraw(self, request: Request, db: Session, reference: str) -> Response:
-        """The confirmation step of withdrawing, for browsers without JavaScript."""
-        need = editing.need_to_edit(db, request.state.viewer, reference)
-        actions = NeedActions.build(db, request.state.viewer, need)
-        return render(request, "portfolio/withdraw.html", None,
-                      {"record": need, "actions": actions, "feature": "needs"})
+        """The confirmation step of withdrawing, where the reason is given."""
+        return self._withdraw_page(request, db, reference)
 
     @post("/{reference:str}/publish", name="needs:publish", guards=[WRITERS],
           sync_to_thread=True)
@@ -130,10 +127,20 @@ class NeedController(Controller):
 
     @post("/{reference:str}/withdraw", name="needs:withdraw", guards=[WRITERS],
           sync_to_thread=True)
-    def withdraw(self, request: Request, db: Session, reference: str) -> Response:
-        return self._act(request, db, reference, _("Withdrawn: the need is no longer offered "
-                                                   "for matching."),
-                         lambda viewer: editing.withdraw_need(db, viewer, reference))
+    def withdraw(self, request: Request, db: Session, reference: str,
+                 form: FormMultiDict) -> Response:
+        return self._act(
+            request, db, reference,
+            _("Withdrawn: the need is no longer offered for matching."),
+            lambda viewer: editing.withdraw_need(db, viewer, reference, form.get("reason")),
+            form_refused=lambda exc: self._withdraw_page(
+                request, db, reference, FormState.from_submission(form, exc.errors), 422))
+
+    def _withdraw_page(self, request: Request, db: Session, reference: str,
+                       form: FormState | None = None, status_code: int = 200) -> Response:
+        need = editing.need_to_edit(db, request.state.viewer, reference)
+        actions = NeedActions.build(db, request.state.viewer, need)
+        return withdraw_page(request, need, actions, "needs", form, status_code)
 
     @post("/{reference:str}/draft", name="needs:draft", guards=[WRITERS], sync_to_thread=True)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> Response:
@@ -142,8 +149,9 @@ class NeedController(Controller):
                          lambda viewer: editing.return_need_to_draft(db, viewer, reference))
 
     def _act(self, request: Request, db: Session, reference: str, message: str,
-             perform) -> Response:
+             perform, form_refused=None) -> Response:
         viewer = request.state.viewer
         return status_action(
             request, db, "needs", lambda: perform(viewer),
-            lambda: editing.need_to_edit(db, viewer, reference), NeedActions.build, message)
+            lambda: editing.need_to_edit(db, viewer, reference), NeedActions.build, message,
+            form_refused=form_refused)

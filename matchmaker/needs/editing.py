@@ -40,6 +40,7 @@ from matchmaker.portfolio.lifecycle import (
     close_open_proposals,
     committing,
     lock_for_change,
+    withdrawal_reason,
 )
 from matchmaker.references import add_with_reference
 
@@ -247,10 +248,15 @@ def publish_need(session: Session, viewer: Viewer, reference: str,
     return need
 
 
-def withdraw_need(session: Session, viewer: Viewer, reference: str) -> Need:
-    """Withdraw a need that has no agreed proposals; its open proposals are declined."""
+def withdraw_need(session: Session, viewer: Viewer, reference: str, reason: str = "") -> Need:
+    """Withdraw a need that has no agreed proposals; its open proposals are declined.
+
+    ``reason`` (optional) is recorded on the event and given to the donors as the decline
+    reason of their proposals.
+    """
     with committing(session):
         need = need_to_edit(session, viewer, reference, lock=True, with_proposals=True)
+        reason = withdrawal_reason(reason, _("The requesting State withdrew the need."))
         if has_commitments(session, need_id=need.id):
             raise Conflict(_("This need cannot be withdrawn: it has agreed proposals, which "
                              "are commitments with donors. Settle them with the donors first."))
@@ -258,9 +264,9 @@ def withdraw_need(session: Session, viewer: Viewer, reference: str) -> Need:
             raise Conflict(_("This need is %(status)s; it cannot be withdrawn.",
                              status=status_word(need.status)))
         close_open_proposals(session, viewer, need, side=Side.REQUESTER, withdrawn=True,
-                             reason=_("The requesting State withdrew the need."))
+                             reason=reason)
         change_status(session, viewer, need, "need", NEED_FIELDS, "withdrawn",
-                      NeedStatus.WITHDRAWN)
+                      NeedStatus.WITHDRAWN, note=reason)
     return need
 
 

@@ -16,13 +16,12 @@ from matchmaker.models import (
     Modality,
     Need,
     NeedStatus,
-    Region,
-    RegionLevel,
     Visibility,
 )
 from matchmaker.needs.quality import Completeness, need_completeness
 from matchmaker.needs.schemas import LISTED_STATUSES, PER_PAGE_CHOICES, SORTS, NeedFilters
 from matchmaker.needs.services import NeedRow, NeedSearchResult, list_organisation_needs
+from matchmaker.portfolio.choices import region_options
 from matchmaker.portfolio.coverage import ProposalTotals, need_totals
 from matchmaker.portfolio.fields import language_labels
 from matchmaker.reference.names import country_name
@@ -115,17 +114,7 @@ class FilterOptions:
     per_page: list[Option]
 
     @classmethod
-    def load(cls, session: Session) -> FilterOptions:
-        regions = session.scalars(
-            select(Region).where(Region.level != RegionLevel.INTERMEDIATE).order_by(Region.m49)
-        ).all()
-        parents = {r.id: r.name for r in regions if r.level == RegionLevel.REGION}
-        region_options = [
-            Option(r.m49, r.name if r.level == RegionLevel.REGION else f"— {r.name}",
-                   parents.get(r.parent_id, ""))
-            for r in sorted(regions, key=lambda r: (parents.get(r.parent_id, r.name),
-                                                    r.level != RegionLevel.REGION, r.name))
-        ]
+    def load(cls, session: Session, language: str) -> FilterOptions:
         categories = session.scalars(
             select(Category).order_by(Category.sort_order, Category.name)
         ).all()
@@ -140,7 +129,7 @@ class FilterOptions:
             )
         modalities = session.scalars(select(Modality).order_by(Modality.sort_order)).all()
         return cls(
-            regions=region_options,
+            regions=[Option(r.value, r.label) for r in region_options(session, language)],
             topics=topic_options,
             modalities=[Option(m.code, m.name) for m in modalities],
             priorities=[Option(k, str(v)) for k, v in PRIORITY_LABELS.items()],
@@ -164,7 +153,7 @@ class NeedListPage:
     ) -> NeedListPage:
         return cls(
             filters=filters,
-            options=FilterOptions.load(session),
+            options=FilterOptions.load(session, language),
             items=[NeedItem.from_row(row, language) for row in result.rows],
             pagination=Pagination(filters.page, filters.per_page, result.total),
             params=filters.as_params(),

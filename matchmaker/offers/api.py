@@ -137,8 +137,10 @@ class OfferApiController(Controller):
 
     @post("/{reference:str}/withdraw", name="api:offers:withdraw", guards=[WRITERS],
           status_code=200, sync_to_thread=True)
-    def withdraw(self, request: Request, db: Session, reference: str) -> OfferPublic:
-        editing.withdraw_offer(db, request.state.viewer, reference)
+    def withdraw(self, request: Request, db: Session, reference: str,
+                 data: dict[str, Any] | None = None) -> OfferPublic:
+        """Withdraw it; ``{"reason": "..."}`` (optional) is passed on to the other parties."""
+        editing.withdraw_offer(db, request.state.viewer, reference, (data or {}).get("reason"))
         return _public(db, request, reference)
 
     @post("/{reference:str}/draft", name="api:offers:draft", guards=[WRITERS],

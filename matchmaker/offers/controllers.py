@@ -18,7 +18,7 @@ from matchmaker.offers.form_views import OfferActions, OfferFormPage, offer_deta
 from matchmaker.offers.schemas import MULTI_FIELDS, MyOffersFilters, OfferFilters
 from matchmaker.offers.views import MyOffersPage, OfferListPage
 from matchmaker.portfolio.choices import PortfolioChoices
-from matchmaker.portfolio.responses import go_to, intent, status_action
+from matchmaker.portfolio.responses import go_to, intent, status_action, withdraw_page
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import render
 
@@ -111,11 +111,8 @@ class OfferController(Controller):
     @get("/{reference:str}/withdraw", name="offers:withdraw-confirm", guards=[WRITERS],
          sync_to_thread=True)
     def confirm_withdraw(self, request: Request, db: Session, reference: str) -> Response:
-        """The confirmation step of withdrawing, for browsers without JavaScript."""
-        offer = editing.offer_to_edit(db, request.state.viewer, reference)
-        actions = OfferActions.build(db, request.state.viewer, offer)
-        return render(request, "portfolio/withdraw.html", None,
-                      {"record": offer, "actions": actions, "feature": "offers"})
+        """The confirmation step of withdrawing, where the reason is given."""
+        return self._withdraw_page(request, db, reference)
 
     @post("/{reference:str}/publish", name="offers:publish", guards=[WRITERS],
           sync_to_thread=True)
@@ -127,10 +124,20 @@ class OfferController(Controller):
 
     @post("/{reference:str}/withdraw", name="offers:withdraw", guards=[WRITERS],
           sync_to_thread=True)
-    def withdraw(self, request: Request, db: Session, reference: str) -> Response:
-        return self._act(request, db, reference, _("Withdrawn: the offer is no longer used "
-                                                   "for matching."),
-                         lambda viewer: editing.withdraw_offer(db, viewer, reference))
+    def withdraw(self, request: Request, db: Session, reference: str,
+                 form: FormMultiDict) -> Response:
+        return self._act(
+            request, db, reference,
+            _("Withdrawn: the offer is no longer used for matching."),
+            lambda viewer: editing.withdraw_offer(db, viewer, reference, form.get("reason")),
+            form_refused=lambda exc: self._withdraw_page(
+                request, db, reference, FormState.from_submission(form, exc.errors), 422))
+
+    def _withdraw_page(self, request: Request, db: Session, reference: str,
+                       form: FormState | None = None, status_code: int = 200) -> Response:
+        offer = editing.offer_to_edit(db, request.state.viewer, reference)
+        actions = OfferActions.build(db, request.state.viewer, offer)
+        return withdraw_page(request, offer, actions, "offers", form, status_code)
 
     @post("/{reference:str}/draft", name="offers:draft", guards=[WRITERS], sync_to_thread=True)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> Response:
@@ -139,8 +146,9 @@ class OfferController(Controller):
                          lambda viewer: editing.return_offer_to_draft(db, viewer, reference))
 
     def _act(self, request: Request, db: Session, reference: str, message: str,
-             perform) -> Response:
+             perform, form_refused=None) -> Response:
         viewer = request.state.viewer
         return status_action(
             request, db, "offers", lambda: perform(viewer),
-            lambda: editing.offer_to_edit(db, viewer, reference), OfferActions.build, message)
+            lambda: editing.offer_to_edit(db, viewer, reference), OfferActions.build, message,
+            form_refused=form_refused)

@@ -45,6 +45,7 @@ from matchmaker.portfolio.lifecycle import (
     close_open_proposals,
     committing,
     lock_for_change,
+    withdrawal_reason,
 )
 from matchmaker.references import add_with_reference
 from matchmaker.web.templating import money
@@ -229,19 +230,24 @@ def publish_offer(session: Session, viewer: Viewer, reference: str,
     return offer
 
 
-def withdraw_offer(session: Session, viewer: Viewer, reference: str) -> Offer:
-    """Withdraw an offer without agreed proposals; its open proposals are declined."""
+def withdraw_offer(session: Session, viewer: Viewer, reference: str, reason: str = "") -> Offer:
+    """Withdraw an offer without agreed proposals; its open proposals are declined.
+
+    ``reason`` (optional) is recorded on the event and given to the requesting States as the
+    decline reason of their proposals.
+    """
     with committing(session):
         offer = offer_to_edit(session, viewer, reference, lock=True, with_proposals=True)
+        reason = withdrawal_reason(reason, _("The donor withdrew the offer."))
         if has_commitments(session, offer_id=offer.id):
             raise Conflict(_("This offer cannot be withdrawn: agreed proposals hold part of "
                              "its budget. Settle them with the requesting States first."))
         if offer.status not in WITHDRAWABLE_STATUSES:
             raise Conflict(_("This offer is already withdrawn."))
         close_open_proposals(session, viewer, offer, side=Side.DONOR, withdrawn=True,
-                             reason=_("The donor withdrew the offer."))
+                             reason=reason)
         change_status(session, viewer, offer, "offer", OFFER_FIELDS, "withdrawn",
-                      OfferStatus.WITHDRAWN)
+                      OfferStatus.WITHDRAWN, note=reason)
     return offer
 
 

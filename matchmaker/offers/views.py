@@ -126,8 +126,8 @@ class OfferFilterOptions:
     sorts: list[Option]
 
     @classmethod
-    def load(cls, session: Session) -> OfferFilterOptions:
-        shared = FilterOptions.load(session)
+    def load(cls, session: Session, language: str) -> OfferFilterOptions:
+        shared = FilterOptions.load(session, language)
         donors = session.scalars(
             select(Organisation).where(Organisation.id.in_(
                 select(Offer.organisation_id).where(Offer.status.in_(LISTED_STATUSES))))
@@ -156,7 +156,7 @@ class OfferListPage:
               language: str) -> OfferListPage:
         return cls(
             filters=filters,
-            options=OfferFilterOptions.load(session),
+            options=OfferFilterOptions.load(session, language),
             items=offer_items(session, result.rows, language),
             pagination=Pagination(filters.page, filters.per_page, result.total),
             params=filters.as_params(),

@@ -58,25 +58,19 @@ class PortfolioChoices:
                 group.area.name, [Choice(t.code, t.name, group.area.name, t.id)
                                   for t in group.topics], group.area.code))
         modalities = [Choice(m.code, m.name, record_id=m.id) for m in list_modalities(session)]
-        regions = session.scalars(select(Region).where(Region.level != RegionLevel.INTERMEDIATE)).all()
-        by_id = {r.id: r for r in regions}
+        regions = session.scalars(select(Region)).all()
         countries = session.scalars(select(Country)).all()
-        country_groups = []
-        for region in sorted((r for r in regions if r.level == RegionLevel.REGION),
-                             key=lambda r: sort_key(region_name(r, language))):
-            members = sorted(
+        top = _by_name([r for r in regions if r.level == RegionLevel.REGION], language)
+        country_groups = [
+            ChoiceGroup(region_name(region, language), sorted(
                 (Choice(c.iso3, country_name(c, language), record_id=c.id)
                  for c in countries if c.region_id == region.id),
-                key=lambda choice: sort_key(choice.label))
-            country_groups.append(ChoiceGroup(region_name(region, language), members, region.m49))
-        region_groups = [
-            ChoiceGroup(region_name(region, language), sorted(
-                (Choice(sub.m49, region_name(sub, language), record_id=sub.id)
-                 for sub in regions if sub.parent_id == region.id),
                 key=lambda choice: sort_key(choice.label)), region.m49)
-            for region in sorted((r for r in regions if r.level == RegionLevel.REGION),
-                                 key=lambda r: sort_key(region_name(r, language)))
+            for region in top
         ]
+        region_groups = [ChoiceGroup(region_name(region, language),
+                                     _region_tree(regions, region, language), region.m49)
+                         for region in top]
         return cls(
             topic_groups=topic_groups,
             modalities=modalities,
@@ -86,13 +80,39 @@ class PortfolioChoices:
             area_ids=area_ids,
             modality_ids={m.value: m.record_id for m in modalities},
             country_ids={c.iso3: c.id for c in countries},
-            region_ids={r.m49: r.id for r in by_id.values()},
+            region_ids={r.m49: r.id for r in regions},
         )
 
     @property
     def category_ids(self) -> dict[str, int]:
         """Topics and whole areas by code (an offer may cover either)."""
         return {**self.area_ids, **self.topic_ids}
+
+
+def _by_name(regions: list[Region], language: str) -> list[Region]:
+    return sorted(regions, key=lambda r: sort_key(region_name(r, language)))
+
+
+def _region_tree(regions: list[Region], parent: Region, language: str,
+                 prefix: str = "") -> list[Choice]:
+    """The regions under ``parent`` by name, each followed by its own (sub-regions, then the
+    intermediate regions such as Western Africa), marked with a dash per level."""
+    found = []
+    for region in _by_name([r for r in regions if r.parent_id == parent.id], language):
+        found.append(Choice(region.m49, prefix + region_name(region, language),
+                            record_id=region.id))
+        found.extend(_region_tree(regions, region, language, prefix + "— "))
+    return found
+
+
+def region_options(session: Session, language: str) -> list[Choice]:
+    """Every M49 region for a filter: each region, then what lies under it, by name."""
+    regions = session.scalars(select(Region)).all()
+    options = []
+    for region in _by_name([r for r in regions if r.level == RegionLevel.REGION], language):
+        options.append(Choice(region.m49, region_name(region, language), record_id=region.id))
+        options.extend(_region_tree(regions, region, language, "— "))
+    return options
 
 
 def donor_organisations(session: Session) -> list[Choice]:

@@ -26,6 +26,7 @@ from matchmaker.models import (
     ProposalState,
     utcnow,
 )
+from matchmaker.portfolio.fields import FieldReader, form_errors
 
 
 @contextmanager
@@ -57,6 +58,22 @@ def lock_for_change(db: Session, record: Need | Offer, *, with_proposals: bool =
         select(model).where(model.id == record.id).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+MAX_REASON = 1000
+
+
+def withdrawal_reason(reason: str | None, default: str) -> str:
+    """The reason given for withdrawing a record, or ``default`` when none was given.
+
+    It becomes the event's note and the decline reason of the open proposals, which the other
+    party reads; FormErrors (at ``reason``) when it is too long.
+    """
+    form = FieldReader({"reason": reason})
+    text = form.text("reason", MAX_REASON)
+    if form.errors:
+        raise form_errors(form.errors)
+    return text or default
 
 
 PROPOSAL_FIELDS = ("state", "declined_by_side", "decline_reason", "amount_usd")

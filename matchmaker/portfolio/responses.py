@@ -10,6 +10,7 @@ from litestar.response import Redirect
 from sqlmodel import Session
 
 from matchmaker.errors import Conflict, FormErrors
+from matchmaker.web.forms import FormState
 from matchmaker.web.render import is_fragment_request, render
 
 
@@ -26,20 +27,33 @@ def intent(form) -> str:
     return value if value in ("publish", "draft", "save") else "save"
 
 
+def withdraw_page(request: Request, record, actions, feature: str,
+                  form: FormState | None = None, status_code: int = 200) -> Response:
+    """The confirmation step of withdrawing a need or an offer, with a box for the reason."""
+    return render(request, "portfolio/withdraw.html", None,
+                  {"record": record, "actions": actions, "feature": feature,
+                   "form": form or FormState()}, status_code=status_code)
+
+
 def status_action(request: Request, db: Session, feature: str, perform: Callable[[], Any],
                   reload: Callable[[], Any], actions_for: Callable[..., Any],
-                  message: str) -> Response:
+                  message: str, *,
+                  form_refused: Callable[[FormErrors], Response] | None = None) -> Response:
     """Run a publish / withdraw / back-to-draft action of ``feature`` (``needs``, ``offers``).
 
     htmx gets the record's actions panel in place (with the refusal and its reason when the
-    action is not possible); other browsers are sent back to the record's page.
+    action is not possible); other browsers are sent back to the record's page, or on bad
+    input to ``form_refused`` (the form the input came from, with its errors) when given.
     """
     viewer = request.state.viewer
     try:
         record = perform()
     except (Conflict, FormErrors) as exc:
-        if not is_fragment_request(request) and isinstance(exc, Conflict):
-            raise
+        if not is_fragment_request(request):
+            if isinstance(exc, Conflict):
+                raise
+            if form_refused is not None:
+                return form_refused(exc)
         errors = list(exc.errors.values()) if isinstance(exc, FormErrors) else [exc.message]
         record = reload()
         actions = actions_for(db, viewer, record, errors=errors)

@@ -14,9 +14,20 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matchmaker.accounts.passwords import hash_password
-from matchmaker.models import Event, Organisation, Role, User
+from matchmaker.models import (
+    Event,
+    Need,
+    Offer,
+    Organisation,
+    Proposal,
+    ProposalState,
+    Role,
+    User,
+)
+from matchmaker.portfolio.coverage import recompute_need, recompute_offer
 from tests import factories
 from tests.helpers import login
+from tests.proposals.conftest import make_proposal
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +150,29 @@ def events(session: Session, entity: str, entity_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.entity == entity,
                                                     Event.entity_id == entity_id)
                                 .order_by(Event.id)))
+
+
+def created_reference(response) -> str:
+    """The reference of the record a successful form created (from its 303 redirect)."""
+    assert response.status_code == 303, re.findall(r'id="error-([^"]+)">([^<]*)<', response.text) or response.text[:400]
+    return response.headers["location"].rsplit("/", 1)[-1]
+
+
+def stored(session: Session, model, reference: str):
+    """The need or offer ``reference`` as the database holds it now."""
+    session.expire_all()
+    return session.scalars(select(model).where(model.reference == reference)).one()
+
+
+def proposal(session: Session, need: Need, offer: Offer, state: str = ProposalState.PROPOSED,
+             amount: int | None = None) -> Proposal:
+    """A proposal between ``need`` and ``offer``; a committed one updates both records' figures
+    as the proposals feature does."""
+    made = make_proposal(session, need, offer, amount, state)
+    recompute_need(session, need)
+    recompute_offer(session, offer)
+    session.flush()
+    return made
 
 
 def field_error(html: str, name: str) -> str | None:

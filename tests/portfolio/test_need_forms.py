@@ -7,17 +7,18 @@ from sqlalchemy import select
 
 from matchmaker.models import Need, NeedStatus
 from tests import factories
-from tests.portfolio.conftest import events, field_error, in_days, need_form
+from tests.portfolio.conftest import (
+    created_reference,
+    events,
+    field_error,
+    in_days,
+    need_form,
+)
+from tests.portfolio.conftest import stored as stored_record
 
 
 def stored(session, reference: str) -> Need:
-    session.expire_all()
-    return session.scalars(select(Need).where(Need.reference == reference)).one()
-
-
-def created_reference(response) -> str:
-    assert response.status_code == 303, response.text[:400]
-    return response.headers["location"].rsplit("/", 1)[-1]
+    return stored_record(session, Need, reference)
 
 
 def test_a_requester_saves_a_draft_that_only_its_state_sees(client, session, people, sign_in):
