@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matchmaker.accounts.authz import Viewer, can_post_needs, proposals_visible
-from matchmaker.i18n import lazy_gettext
+from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import (
     Category,
     CategoryLevel,
@@ -24,7 +24,7 @@ from matchmaker.needs.services import NeedRow, NeedSearchResult, list_organisati
 from matchmaker.portfolio.choices import region_options
 from matchmaker.portfolio.coverage import ProposalTotals, need_totals
 from matchmaker.portfolio.fields import language_labels
-from matchmaker.reference.names import country_name
+from matchmaker.reference.names import category_name, country_name
 from matchmaker.web.pagination import Pagination, query_string
 
 STATUS_LABELS = {
@@ -84,9 +84,9 @@ class NeedItem:
             title=need.title,
             country=country_name(row.country, language),
             country_iso3=row.country.iso3,
-            topic=row.topic.name,
-            area=row.area_name,
-            modality=row.modality.name,
+            topic=category_name(row.topic, _),
+            area=_(row.area_name),
+            modality=category_name(row.modality, _),
             priority=need.priority,
             priority_label=str(PRIORITY_LABELS.get(need.priority, need.priority)),
             status=need.status,
@@ -121,9 +121,9 @@ class FilterOptions:
         areas = {c.id: c for c in categories if c.level == CategoryLevel.AREA}
         topic_options: list[Option] = []
         for area in areas.values():
-            topic_options.append(Option(area.code, area.name))
+            topic_options.append(Option(area.code, category_name(area, _)))
             topic_options.extend(
-                Option(c.code, f"— {c.name}", area.name)
+                Option(c.code, f"— {category_name(c, _)}", area.name)
                 for c in categories
                 if c.parent_id == area.id
             )
@@ -131,7 +131,7 @@ class FilterOptions:
         return cls(
             regions=[Option(r.value, r.label) for r in region_options(session, language)],
             topics=topic_options,
-            modalities=[Option(m.code, m.name) for m in modalities],
+            modalities=[Option(m.code, category_name(m, _)) for m in modalities],
             priorities=[Option(k, str(v)) for k, v in PRIORITY_LABELS.items()],
             statuses=[Option(s.value, str(STATUS_LABELS[s.value])) for s in LISTED_STATUSES],
             sorts=[Option(k, str(v)) for k, v in SORTS.items()],

@@ -29,7 +29,7 @@ from matchmaker.offers.services import (
 )
 from matchmaker.portfolio.coverage import ProposalTotals, offer_totals, remaining_offer_usd
 from matchmaker.portfolio.views import Option
-from matchmaker.reference.names import country_name, region_name
+from matchmaker.reference.names import category_name, country_name, region_name
 from matchmaker.web.pagination import Pagination, query_string
 
 STATUS_LABELS = {
@@ -67,7 +67,8 @@ def eligibility_in_words(coverage: OfferCoverage, offer: Offer, language: str) -
 
 
 def topics_in_words(coverage: OfferCoverage) -> list[str]:
-    return [_("All of %(area)s", area=c.name) if c.level == CategoryLevel.AREA else c.name
+    return [_("All of %(area)s", area=category_name(c, _)) if c.level == CategoryLevel.AREA
+            else category_name(c, _)
             for c in coverage.categories]
 
 
@@ -104,7 +105,7 @@ class OfferItem:
             committed_share=min(1.0, offer.committed_usd / offer.budget_usd)
             if offer.budget_usd else 0.0,
             topics=topics_in_words(coverage),
-            modalities=[m.name for m in coverage.modalities],
+            modalities=[category_name(m, _) for m in coverage.modalities],
             eligibility=eligibility_in_words(coverage, offer, language),
             available_from=offer.available_from, available_until=offer.available_until,
             offer=offer,
@@ -135,7 +136,7 @@ class OfferFilterOptions:
         modalities = session.scalars(select(Modality).order_by(Modality.sort_order)).all()
         return cls(
             topics=shared.topics, regions=shared.regions,
-            modalities=[Option(m.code, m.name) for m in modalities],
+            modalities=[Option(m.code, category_name(m, _)) for m in modalities],
             donors=[Option(d.slug, d.name) for d in donors],
             statuses=[Option(s.value, str(STATUS_LABELS[s.value])) for s in LISTED_STATUSES],
             sorts=[Option(k, str(v)) for k, v in SORTS.items()],

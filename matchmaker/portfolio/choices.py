@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matchmaker.i18n import _
 from matchmaker.models import (
     Country,
     Organisation,
@@ -15,7 +16,7 @@ from matchmaker.models import (
     Region,
     RegionLevel,
 )
-from matchmaker.reference.names import country_name, region_name, sort_key
+from matchmaker.reference.names import category_name, country_name, region_name, sort_key
 from matchmaker.reference.services import list_modalities, list_topics
 
 
@@ -54,10 +55,12 @@ class PortfolioChoices:
         for group in list_topics(session):
             area_ids[group.area.code] = group.area.id
             topic_ids.update({t.code: t.id for t in group.topics})
+            area = category_name(group.area, _)
             topic_groups.append(ChoiceGroup(
-                group.area.name, [Choice(t.code, t.name, group.area.name, t.id)
-                                  for t in group.topics], group.area.code))
-        modalities = [Choice(m.code, m.name, record_id=m.id) for m in list_modalities(session)]
+                area, [Choice(t.code, category_name(t, _), area, t.id) for t in group.topics],
+                group.area.code))
+        modalities = [Choice(m.code, category_name(m, _), record_id=m.id)
+                      for m in list_modalities(session)]
         regions = session.scalars(select(Region)).all()
         countries = session.scalars(select(Country)).all()
         top = _by_name([r for r in regions if r.level == RegionLevel.REGION], language)
