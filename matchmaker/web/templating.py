@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_compact_decimal, format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from matchmaker import i18n
@@ -35,8 +35,8 @@ def money(amount: float | int | None, currency: str = "USD", compact: bool = Fal
         return "—"
     locale = i18n.babel_locale()
     if compact and abs(amount) >= 10_000:
-        number = format_compact_decimal(amount, locale=locale, fraction_digits=1)
-        return f"{number} {currency}" if currency != "USD" else f"${number}"
+        # The locale places the sign and the unit: "$1.3M", but "1,3 M $US" in French.
+        return format_compact_currency(amount, currency, locale=locale, fraction_digits=1)
     # Amounts are whole units: the locale's pattern without its fraction digits.
     pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
     return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
