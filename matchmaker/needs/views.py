@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,6 @@ from matchmaker.models import (
     CategoryLevel,
     Modality,
     Need,
-    NeedStatus,
     Visibility,
 )
 from matchmaker.needs.quality import Completeness, need_completeness
@@ -24,6 +24,8 @@ from matchmaker.needs.services import NeedRow, NeedSearchResult, list_organisati
 from matchmaker.portfolio.choices import region_options
 from matchmaker.portfolio.coverage import ProposalTotals, need_totals
 from matchmaker.portfolio.fields import language_labels
+from matchmaker.portfolio.views import Option as PortfolioOption
+from matchmaker.portfolio.views import ProposalLinks, status_options
 from matchmaker.reference.names import category_name, country_name
 from matchmaker.web.pagination import Pagination, query_string
 
@@ -201,7 +203,7 @@ class NeedDetailPage:
 
 
 @dataclass(frozen=True)
-class MyNeedRow:
+class MyNeedRow(ProposalLinks):
     item: NeedItem
     totals: ProposalTotals
     completeness: Completeness
@@ -210,10 +212,6 @@ class MyNeedRow:
     def editable(self) -> bool:
         return self.item.status in ("draft", "published") and not self.totals.agreed_count
 
-    @property
-    def open_links(self) -> list[tuple[int, str]]:
-        return [(pid, f"/proposals/{pid}") for pid in self.totals.open_ids]
-
 
 @dataclass(frozen=True)
 class MyNeedsPage:
@@ -221,16 +219,14 @@ class MyNeedsPage:
 
     rows: list[MyNeedRow]
     status: str
-    statuses: list[Option]
+    statuses: list[PortfolioOption]
     can_post: bool
-    counts: dict[str, int]
+    total: int  # all the needs of the State, whatever the filter
 
     @classmethod
     def load(cls, session: Session, viewer: Viewer, status: str, language: str) -> MyNeedsPage:
         every = list_organisation_needs(session, viewer.organisation_id)
-        counts: dict[str, int] = {}
-        for row in every:
-            counts[row.need.status] = counts.get(row.need.status, 0) + 1
+        counts = Counter(row.need.status for row in every)
         rows = [row for row in every if not status or row.need.status == status]
         totals = need_totals(session, [row.need.id for row in rows], proposals_visible(viewer))
         return cls(
@@ -241,7 +237,7 @@ class MyNeedsPage:
                 for row in rows
             ],
             status=status,
-            statuses=[Option(s.value, str(STATUS_LABELS[s.value])) for s in NeedStatus],
+            statuses=status_options(STATUS_LABELS, counts),
             can_post=can_post_needs(viewer),
-            counts=counts,
+            total=len(every),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,7 +29,7 @@ from matchmaker.offers.services import (
     offer_coverage,
 )
 from matchmaker.portfolio.coverage import ProposalTotals, offer_totals, remaining_offer_usd
-from matchmaker.portfolio.views import Option
+from matchmaker.portfolio.views import Option, ProposalLinks, status_options
 from matchmaker.reference.names import category_name, country_name, region_name
 from matchmaker.web.pagination import Pagination, query_string
 
@@ -168,13 +169,9 @@ class OfferListPage:
 
 
 @dataclass(frozen=True)
-class MyOfferRow:
+class MyOfferRow(ProposalLinks):
     item: OfferItem
     totals: ProposalTotals
-
-    @property
-    def open_links(self) -> list[tuple[int, str]]:
-        return [(pid, f"/proposals/{pid}") for pid in self.totals.open_ids]
 
     @property
     def editable(self) -> bool:
@@ -189,16 +186,19 @@ class MyOffersPage:
     status: str
     statuses: list[Option]
     can_post: bool
+    total: int  # all the offers of the organisation, whatever the filter
 
     @classmethod
     def load(cls, session: Session, viewer: Viewer, status: str, language: str) -> MyOffersPage:
-        rows = [row for row in list_organisation_offers(session, viewer.organisation_id)
-                if not status or row.offer.status == status]
+        every = list_organisation_offers(session, viewer.organisation_id)
+        counts = Counter(row.offer.status for row in every)
+        rows = [row for row in every if not status or row.offer.status == status]
         totals = offer_totals(session, [row.offer.id for row in rows], proposals_visible(viewer))
         return cls(
             rows=[MyOfferRow(item, totals.get(item.offer.id, ProposalTotals()))
                   for item in offer_items(session, rows, language)],
             status=status,
-            statuses=[Option(s.value, str(STATUS_LABELS[s.value])) for s in OfferStatus],
+            statuses=status_options(STATUS_LABELS, counts),
             can_post=can_post_offers(viewer),
+            total=len(every),
         )

@@ -9,7 +9,7 @@ and statuses follow; both lock nothing themselves (the caller holds the row lock
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import case, func, select
 from sqlalchemy.sql import ColumnElement
@@ -38,6 +38,7 @@ class ProposalTotals:
     open_count: int = 0
     agreed_count: int = 0
     open_ids: tuple[int, ...] = ()
+    agreed_ids: tuple[int, ...] = ()
 
 
 def _totals(session: Session, column, ids: Iterable[int],
@@ -64,15 +65,16 @@ def _totals(session: Session, column, ids: Iterable[int],
         row[0]: ProposalTotals(int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]))
         for row in session.execute(query)
     }
-    open_query = select(column, Proposal.id).where(column.in_(ids), is_open)
+    listed = select(column, Proposal.id, Proposal.state).where(column.in_(ids),
+                                                               is_open | committed)
     if visible is not None:
-        open_query = open_query.where(visible)
-    open_ids: dict[int, list[int]] = {}
-    for owner, proposal_id in session.execute(open_query.order_by(Proposal.id)):
-        open_ids.setdefault(owner, []).append(proposal_id)
+        listed = listed.where(visible)
+    links: dict[tuple[int, bool], list[int]] = {}
+    for owner, proposal_id, state in session.execute(listed.order_by(Proposal.id)):
+        links.setdefault((owner, state in OPEN_PROPOSAL_STATES), []).append(proposal_id)
     for owner, totals in result.items():
-        result[owner] = ProposalTotals(**{**totals.__dict__,
-                                          "open_ids": tuple(open_ids.get(owner, ()))})
+        result[owner] = replace(totals, open_ids=tuple(links.get((owner, True), ())),
+                                agreed_ids=tuple(links.get((owner, False), ())))
     return result
 
 
@@ -80,7 +82,7 @@ def need_totals(session: Session, need_ids: Iterable[int],
                 visible: ColumnElement[bool] | None = None) -> dict[int, ProposalTotals]:
     """Proposal sums per need id (needs without proposals are absent: use ``ProposalTotals()``).
 
-    ``open_ids`` lists only the open proposals ``visible`` lets the viewer open.
+    ``open_ids`` and ``agreed_ids`` list only the proposals ``visible`` lets the viewer open.
     """
     return _totals(session, Proposal.need_id, need_ids, visible)
 

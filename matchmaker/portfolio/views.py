@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from matchmaker.i18n import lazy_gettext
+from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import OPEN_PROPOSAL_STATES, Need, Offer, Proposal
 from matchmaker.portfolio.coverage import ProposalTotals
 from matchmaker.portfolio.fields import DELIVERY_LANGUAGES, currency_options, language_name
@@ -38,6 +40,26 @@ def language_options() -> list[Option]:
 
 def currencies() -> list[Option]:
     return [Option(code, label) for code, label in currency_options()]
+
+
+def status_options(labels: Mapping[str, Any], counts: Mapping[str, int]) -> list[Option]:
+    """The choices of a status filter, each with how many of one's records have that status."""
+    return [Option(value, _("%(status)s (%(count)s)", status=label, count=counts.get(value, 0)))
+            for value, label in labels.items()]
+
+
+class ProposalLinks:
+    """Links to the proposals of a row of "my needs" / "my offers" (``totals`` of the row)."""
+
+    totals: ProposalTotals
+
+    @property
+    def open_links(self) -> list[tuple[int, str]]:
+        return [(pid, f"/proposals/{pid}") for pid in self.totals.open_ids]
+
+    @property
+    def agreed_links(self) -> list[tuple[int, str]]:
+        return [(pid, f"/proposals/{pid}") for pid in self.totals.agreed_ids]
 
 
 @dataclass(frozen=True)
