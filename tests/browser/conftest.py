@@ -7,6 +7,7 @@ Chromium is the system one (``apt-get install chromium``); Playwright never down
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -92,7 +93,10 @@ def live_server(live_settings, engine) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)")
+        message = "Debian's Chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser tests, never skip them
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
