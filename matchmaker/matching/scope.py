@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from matchmaker.i18n import _
+from matchmaker.i18n import _, get_language
 from matchmaker.models import Category, CategoryLevel, Country, MatchRun, Region, RunScope
+from matchmaker.reference.names import category_name, region_name
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,12 @@ class Scope:
         place = ""
         if self.region_id is not None:
             region = session.get(Region, self.region_id)
-            place = region.name if region else "?"
+            place = region_name(region, get_language()) if region else "?"
         elif self.country_ids is not None:
             place = _("States covered by %(who)s", who=self.coverage_label or _("my region"))
         if self.category_id is not None:
             category = session.get(Category, self.category_id)
-            name = category.name if category else "?"
+            name = category_name(category, _) if category else "?"
             return _("%(topic)s in %(place)s", topic=name, place=place) if place else name
         return place or _("Global")
 

@@ -46,7 +46,7 @@ from matchmaker.proposals.decisions import (
 )
 from matchmaker.proposals.schemas import ManualProposalInput
 from matchmaker.proposals.services import ENTITY
-from matchmaker.reference.names import country_name
+from matchmaker.reference.names import category_name, country_name
 from matchmaker.web.templating import day, money
 
 
@@ -135,10 +135,10 @@ def incompatibility(row: NeedRow, offer: Offer, links: OfferLinks, language: str
     if offer.status != OfferStatus.PUBLISHED:
         return _("Only a published offer can be proposed.")
     if need.topic_id not in links.categories and row.topic.parent_id not in links.categories:
-        return _("This offer does not cover the topic “%(topic)s”.", topic=row.topic.name)
+        return _("This offer does not cover the topic “%(topic)s”.", topic=category_name(row.topic, _))
     if need.modality_id not in links.modalities:
         return _("This offer does not give assistance as “%(modality)s”.",
-                 modality=row.modality.name)
+                 modality=category_name(row.modality, _))
     problem = _eligibility_problem(row.country, offer, links, country_name(row.country, language))
     if problem:
         return problem

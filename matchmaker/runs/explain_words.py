@@ -16,7 +16,7 @@ from matchmaker.accounts.authz import Viewer, needs_visible
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import Category, Country, MatchRun, Modality, Need
 from matchmaker.proposals.labels import STATE_LABELS
-from matchmaker.reference.names import country_name
+from matchmaker.reference.names import category_name, country_name
 from matchmaker.runs import services
 from matchmaker.runs.schemas import CRITERION_LABELS
 from matchmaker.web.templating import money, number
@@ -129,8 +129,10 @@ class _Sentences:
     def unmet(self, fact: dict) -> str:
         country = self.countries.get(fact["country_id"])
         place = country_name(country, self.language) if country else "?"
-        topic = getattr(self.topics.get(fact["topic_id"]), "name", "?")
-        modality = getattr(self.modalities.get(fact["modality_id"]), "name", "?").lower()
+        topic_record = self.topics.get(fact["topic_id"])
+        modality_record = self.modalities.get(fact["modality_id"])
+        topic = category_name(topic_record, _) if topic_record else "?"
+        modality = category_name(modality_record, _).lower() if modality_record else "?"
         reason = fact["reason"]
         if reason == "partly_covered":
             return _("Partly covered: short by %(amount)s; compatible offers have nothing left.",

@@ -12,7 +12,7 @@ from matchmaker import i18n
 from matchmaker.accounts.authz import Viewer
 from matchmaker.i18n import lazy_gettext
 from matchmaker.models import Category, CategoryLevel, MatchRun, RunState
-from matchmaker.reference.names import region_name
+from matchmaker.reference.names import category_name, region_name
 from matchmaker.runs import services
 from matchmaker.runs.explain_words import ResultWords, progress_text
 from matchmaker.runs.schemas import (
@@ -110,8 +110,9 @@ def _category_options(db: Session) -> list[Option]:
     categories = db.scalars(select(Category).order_by(Category.sort_order, Category.name)).all()
     options: list[Option] = []
     for area in (c for c in categories if c.level == CategoryLevel.AREA):
-        options.append(Option(area.code, area.name))
-        options.extend(Option(c.code, f"— {c.name}") for c in categories if c.parent_id == area.id)
+        options.append(Option(area.code, category_name(area, i18n._)))
+        options.extend(Option(c.code, f"— {category_name(c, i18n._)}")
+                       for c in categories if c.parent_id == area.id)
     return options
 
 
