@@ -22,6 +22,7 @@ from matchmaker.models import (
     Visibility,
 )
 from matchmaker.needs.schemas import NeedFilters
+from matchmaker.portfolio.search import contains_text
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,13 @@ def _modality_clause(session: Session, code: str) -> ColumnElement[bool]:
     return Need.modality_id == modality.id
 
 
+# Needs without a deadline come last in both databases (SQLite sorts NULL first, PostgreSQL
+# last), hence the ``is_(None)`` key before each deadline.
 PRIORITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=Need.priority, else_=3)
 ORDERINGS = {
     "newest": (Need.published_at.desc(), Need.id.desc()),
     "deadline": (Need.deadline.is_(None), Need.deadline.asc(), Need.id.asc()),
-    "priority": (PRIORITY_RANK, Need.deadline.asc(), Need.id.asc()),
+    "priority": (PRIORITY_RANK, Need.deadline.is_(None), Need.deadline.asc(), Need.id.asc()),
     "cost_desc": (Need.cost_usd.desc(), Need.id.asc()),
     "cost_asc": (Need.cost_usd.asc(), Need.id.asc()),
     "title": (func.lower(Need.title), Need.id.asc()),
@@ -121,15 +124,8 @@ def search_needs(
     """Needs matching ``filters`` among those ``visible`` (default: the public ones)."""
     conditions = [public_clause() if visible is None else visible]
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
-        conditions.append(
-            or_(
-                func.lower(Need.title).like(pattern),
-                func.lower(Need.description).like(pattern),
-                func.lower(Need.reference).like(pattern),
-                func.lower(Country.name).like(pattern),
-            )
-        )
+        conditions.append(contains_text(filters.q, Need.title, Need.description,
+                                        Need.reference, Country.name))
     if filters.region:
         conditions.append(_region_clause(session, filters.region))
     if filters.topic:

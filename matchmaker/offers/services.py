@@ -24,6 +24,7 @@ from matchmaker.models import (
     Region,
 )
 from matchmaker.offers.schemas import LISTED_STATUSES, OfferFilters
+from matchmaker.portfolio.search import contains_text
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,9 @@ def search_offers(session: Session, filters: OfferFilters,
     """Offers matching ``filters`` among those ``visible``."""
     conditions = [visible]
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
-        conditions.append(or_(
-            func.lower(Offer.title).like(pattern), func.lower(Offer.description).like(pattern),
-            func.lower(Offer.reference).like(pattern), func.lower(Organisation.name).like(pattern),
-            func.lower(Organisation.acronym).like(pattern),
-        ))
+        conditions.append(contains_text(filters.q, Offer.title, Offer.description,
+                                        Offer.reference, Organisation.name,
+                                        Organisation.acronym))
     for value, clause in ((filters.topic, _topic_clause), (filters.region, _region_clause),
                           (filters.modality, _modality_clause), (filters.donor, _donor_clause)):
         if value:

@@ -24,6 +24,13 @@ DELIVERY_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "pt")
 MAX_AMOUNT = 1_000_000_000
 MAX_QUANTITY = 10_000_000
 _NUMBER_SEPARATORS = re.compile(r"[\s,_\u00a0\u202f']")
+# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
+# store NUL at all (it would be a 500, not a message).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL_CHARACTERS.search(text))
 
 
 def form_errors(errors: dict[str, str]) -> FormErrors:
@@ -93,6 +100,9 @@ class FieldReader:
 
     def text(self, name: str, max_length: int, required: str | None = None) -> str:
         value = self.raw(name)
+        if has_control_characters(value):
+            self.error(name, _("Remove the invisible control characters from this text."))
+            return ""
         if not value and required:
             self.error(name, required)
         elif len(value) > max_length:

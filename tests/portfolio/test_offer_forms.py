@@ -96,6 +96,7 @@ def test_the_budget_is_converted_to_us_dollars(session, people, sign_in):
         ("countries", ["XYZ"], "Unknown choice: XYZ."),
         ("excluded_countries", ["KEN"], "A State cannot be both eligible and excluded: KEN."),
         ("conditions", "c" * 4001, "under 4000 characters"),
+        ("conditions", "End-use\x00 assurances", "Remove the invisible control characters"),
     ],
 )
 def test_each_invalid_field_gets_its_error_next_to_it(session, people, sign_in, field, value,
