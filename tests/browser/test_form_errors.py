@@ -276,9 +276,20 @@ def test_propose_to_fund_form(page, live_server, people, deal, session):
     assert page.url == live_server(f"/proposals/new?need={other.reference}")
     assert_same_document(page)
 
+    # Corrected, the proposal is made and its page opens.
+    form.get_by_label("Amount in US dollars").fill("30,000")
+    form.get_by_role("button", name="Propose").click()
+    page.wait_for_url(re.compile(r"/proposals/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Marking machines for customs")
+    expect(page.locator("article.proposal")).to_have_attribute("data-state", "accepted_by_donor")
 
-def test_decline_form_needs_a_reason(page, live_server, people, deal):
-    _need, _offer, proposal = deal
+
+def test_decline_form_needs_a_reason(page, live_server, people, deal, session):
+    _need, offer, proposal = deal
+    other = make_proposal(session, factories.make_need(
+        session, "GHA", topic=category(session, "marking.machines"), cost_usd=10_000,
+        title="Marking for the customs service"), offer)
+    session.commit()
     signed_in(page, live_server, people.requester, "/proposals")
     row = page.locator(f"#proposal-{proposal.id}")
     no_full_reload(page)
@@ -290,9 +301,13 @@ def test_decline_form_needs_a_reason(page, live_server, people, deal):
     expect(reason).to_be_visible()  # the decline panel stays open
     expect(row).to_have_attribute("data-state", "proposed")
     assert_same_document(page)
+    reason.fill("The police already received machines from another donor.")
+    row.get_by_role("button", name="Decline this proposal").click()
+    expect(row).to_have_attribute("data-state", "declined")
+    expect(row).to_contain_text("Declined by the requesting State: The police already received")
 
     # On the proposal's own page (a plain form post), the same error at the same field.
-    page.goto(live_server(f"/proposals/{proposal.id}"))
+    page.goto(live_server(f"/proposals/{other.id}"))
     panel = page.locator(".decision-panel")
     panel.get_by_text("Decline…").click()
     panel.get_by_label("Why do you decline?").fill("   ")
