@@ -89,20 +89,21 @@ class SignedIn:
 
 
 @pytest.fixture
-def sign_in(app):
-    """``sign_in(user)``: a new client signed in as ``user``.
+def sign_in(app, client):
+    """``sign_in(user)``: a new client of the same app, signed in as ``user``.
 
-    The clients share one app, and a Litestar app has one event emitter whose exit stack is
-    that of the lifespan entered last. Closing the clients in the order they were opened made
-    the first one shut down the emitter of another client's event loop, and the teardown
-    waited for ever. An ExitStack closes them last-opened first, as nested ``with`` blocks.
+    Each client opens the app's lifespan, and a Litestar app has one event emitter whose exit
+    stack is that of the lifespan opened last: lifespans must close in the reverse order of
+    their opening, or one client's shutdown waits for ever on another's event loop. So this
+    fixture depends on ``client`` (opened before, closed after these clients), and its
+    ExitStack closes the signed-in clients last-opened first.
     """
     with ExitStack() as clients:
 
         def sign(user: User) -> SignedIn:
-            client = clients.enter_context(
+            opened = clients.enter_context(
                 TestClient(app=app, base_url="https://testserver.local"))
-            return SignedIn(client, login(client, user), user)
+            return SignedIn(opened, login(opened, user), user)
 
         yield sign
 
