@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from matchmaker.accounts.authz import Viewer, can_edit_need, in_region, proposals_visible
+from matchmaker.accounts.authz import (
+    Viewer,
+    can_edit_need,
+    can_post_offers,
+    in_region,
+    proposals_visible,
+)
 from matchmaker.i18n import _
 from matchmaker.models import OPEN_NEED_STATUSES, Need, NeedStatus
 from matchmaker.needs import editing
@@ -120,5 +126,5 @@ def need_detail_page(session: Session, viewer: Viewer, row: NeedRow, organisatio
         row, organisation, language,
         actions=actions if actions.can_change else None,
         proposals=summary if is_party else None,
-        can_propose=viewer.is_donor and need.status in OPEN_NEED_STATUSES,
+        can_propose=can_post_offers(viewer) and need.status in OPEN_NEED_STATUSES,
     )

@@ -179,7 +179,7 @@ class NeedDetailPage:
     restricted: bool = False
     actions: Any = None  # NeedActions, for whoever may change the need
     proposals: Any = None  # ProposalSummary, for the parties
-    can_propose: bool = False  # a donor may propose one of its offers for this need
+    can_propose: bool = False  # a donor (or admin) may propose an offer for this need
 
     @classmethod
     def build(cls, row: NeedRow, organisation: str, language: str, **extra: Any

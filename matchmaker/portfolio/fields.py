@@ -50,7 +50,10 @@ def currency_codes() -> list[str]:
 
 
 def currency_options() -> list[tuple[str, str]]:
-    return [(code, f"{code} — {c.name}") for code, c in load_currencies(CURRENCIES_FILE).items()]
+    """Each currency as “EUR — euro”, named in the language of the page (from CLDR)."""
+    locale = babel_locale(get_language())
+    return [(code, f"{code} — {locale.currencies.get(code, currency.name)}")
+            for code, currency in load_currencies(CURRENCIES_FILE).items()]
 
 
 def _plain(value: Any) -> str:

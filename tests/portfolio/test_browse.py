@@ -180,6 +180,8 @@ def test_a_donor_is_offered_to_fund_open_needs(session, client, people, sign_in,
     assert f'href="/proposals/new?need={open_need.reference}"' in page
     assert dieter.get(f"/proposals/new?need={open_need.reference}").status_code == 200
     assert "Propose to fund this need" not in dieter.get(f"/needs/{matched.reference}").text
+    assert "Propose to fund this need" in sign_in(people.admin).get(
+        f"/needs/{open_need.reference}").text
     for other in (client, sign_in(people.requester), sign_in(people.coordinator)):
         assert "Propose to fund this need" not in other.get(
             f"/needs/{open_need.reference}").text

@@ -210,3 +210,30 @@ def test_an_admin_posts_for_a_chosen_state(session, people, sign_in):
     need = stored(session, reference)
     assert need.country_id == factories.country(session, "FJI").id
     assert need.organisation_id == factories.state_org(session, "FJI").id
+
+
+def test_live_check_shows_the_changed_fields_error_score_and_duplicates(session, people,
+                                                                       sign_in):
+    factories.make_need(session, "GHA", title="Marking machines for the customs service")
+    session.commit()
+    ama = sign_in(people.requester)
+    response = ama.post("/needs/check", {**need_form(deadline=in_days(-2), goal="",
+                                                     title=""), "_field": "deadline"},
+                        htmx=True)
+    assert response.status_code == 200
+    assert field_error(response.text, "deadline") == "The deadline must be in the future."
+    assert field_error(response.text, "title") is None  # not the field just changed
+    assert 'id="completeness" class="card completeness" aria-live="polite" hx-swap-oob="true"' \
+        in response.text
+    assert 'data-completeness="80"' in response.text  # the goal is missing
+    duplicates = ama.post("/needs/check", {**need_form(), "_field": "title"}, htmx=True).text
+    assert "Possible duplicates" in duplicates
+    assert "Marking machines for the customs service" in duplicates
+
+
+def test_the_forms_speak_the_language_of_the_page(people, sign_in):
+    need_page = sign_in(people.requester).get("/needs/new?lang=fr").text
+    assert '<option value="EUR" >EUR — euro</option>' in need_page
+    offer_page = sign_in(people.donor).get("/offers/new?lang=fr").text
+    assert 'value="011" > — Afrique occidentale' in offer_page
+    assert "<option value=\"KEN\" >Kenya</option>" in offer_page

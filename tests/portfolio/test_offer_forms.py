@@ -318,3 +318,24 @@ def test_an_admin_posts_for_a_chosen_donor(session, people, sign_in):
     reference = created_reference(admin.post("/offers/new", {**offer_form(organisation="jpn"),
                                                              "intent": "publish"}))
     assert offer(session, reference).organisation_id == factories.state_org(session, "JPN").id
+
+
+def test_text_typed_into_an_offer_is_shown_as_text(client, session, people, sign_in):
+    script = "<script>alert(1)</script>"
+    offer = factories.make_offer(session, factories.state_org(session, "DEU"), title=script,
+                                 description=script, conditions=script, unit=script,
+                                 quantity=2)
+    session.commit()
+    dieter = sign_in(people.donor)
+    pages = {
+        "list": client.get("/offers"),
+        "search": client.get("/offers?q=script", headers={"HX-Request": "true"}),
+        "detail": client.get(f"/offers/{offer.reference}"),
+        "mine": dieter.get("/offers/mine"),
+        "edit": dieter.get(f"/offers/{offer.reference}/edit"),
+        "withdraw": dieter.get(f"/offers/{offer.reference}/withdraw"),
+        "refused": dieter.post("/offers/new", offer_form(title=script, budget="x")),
+    }
+    for name, response in pages.items():
+        assert script not in response.text, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text, name
