@@ -18,6 +18,7 @@ from matchmaker.needs.quality import need_completeness
 from matchmaker.needs.schemas import NeedFilters
 from matchmaker.needs.services import NeedRow
 from matchmaker.portfolio.choices import PortfolioChoices
+from matchmaker.portfolio.fields import publish_requested
 
 WRITERS = roles_required(Role.REQUESTER, Role.ADMIN)
 
@@ -103,7 +104,7 @@ class NeedApiController(Controller):
     def create_need(self, request: Request, db: Session, data: dict[str, Any]) -> NeedPublic:
         """Create a need (a draft, or published with ``"publish": true``)."""
         need = editing.save_need(db, request.state.viewer, data, _choices(db),
-                                 publish=data.get("publish") is True)
+                                 publish=publish_requested(data))
         return _public(db, request, need.reference)
 
     @get("/{reference:str}", name="api:needs:detail", sync_to_thread=True)
@@ -115,7 +116,7 @@ class NeedApiController(Controller):
                    data: dict[str, Any]) -> NeedPublic:
         """Change the fields given; the others keep their values."""
         editing.save_need(db, request.state.viewer, data, _choices(db), reference=reference,
-                          partial=True, publish=data.get("publish") is True)
+                          partial=True, publish=publish_requested(data))
         return _public(db, request, reference)
 
     @put("/{reference:str}", name="api:needs:put", guards=[WRITERS], sync_to_thread=True)
@@ -123,7 +124,7 @@ class NeedApiController(Controller):
                      data: dict[str, Any]) -> NeedPublic:
         """Replace every field (those left out become empty)."""
         editing.save_need(db, request.state.viewer, data, _choices(db), reference=reference,
-                          publish=data.get("publish") is True)
+                          publish=publish_requested(data))
         return _public(db, request, reference)
 
     @post("/{reference:str}/publish", name="api:needs:publish", guards=[WRITERS],

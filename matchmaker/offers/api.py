@@ -18,6 +18,7 @@ from matchmaker.offers.schemas import OfferFilters
 from matchmaker.offers.services import OfferCoverage, OfferRow, offer_coverage
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.coverage import remaining_offer_usd
+from matchmaker.portfolio.fields import publish_requested
 
 WRITERS = roles_required(Role.DONOR, Role.ADMIN)
 
@@ -106,7 +107,7 @@ class OfferApiController(Controller):
     def create_offer(self, request: Request, db: Session, data: dict[str, Any]) -> OfferPublic:
         """Create an offer (a draft, or published with ``"publish": true``)."""
         offer = editing.save_offer(db, request.state.viewer, data, _choices(db),
-                                   publish=data.get("publish") is True)
+                                   publish=publish_requested(data))
         return _public(db, request, offer.reference)
 
     @get("/{reference:str}", name="api:offers:detail", sync_to_thread=True)
@@ -118,7 +119,7 @@ class OfferApiController(Controller):
                     data: dict[str, Any]) -> OfferPublic:
         """Change the fields given; the others keep their values."""
         editing.save_offer(db, request.state.viewer, data, _choices(db), reference=reference,
-                           partial=True, publish=data.get("publish") is True)
+                           partial=True, publish=publish_requested(data))
         return _public(db, request, reference)
 
     @put("/{reference:str}", name="api:offers:put", guards=[WRITERS], sync_to_thread=True)
@@ -126,7 +127,7 @@ class OfferApiController(Controller):
                       data: dict[str, Any]) -> OfferPublic:
         """Replace every field (those left out become empty)."""
         editing.save_offer(db, request.state.viewer, data, _choices(db), reference=reference,
-                           publish=data.get("publish") is True)
+                           publish=publish_requested(data))
         return _public(db, request, reference)
 
     @post("/{reference:str}/publish", name="api:offers:publish", guards=[WRITERS],

@@ -40,6 +40,15 @@ def form_errors(errors: dict[str, str]) -> FormErrors:
     return exc
 
 
+def publish_requested(data: Mapping[str, Any]) -> bool:
+    """The ``publish`` flag of a JSON body: true, false or absent; anything else is refused
+    rather than read as “no” (a client sending "yes" would get a draft without knowing)."""
+    value = data.get("publish", False)
+    if not isinstance(value, bool):
+        raise form_errors({"publish": _("Give true or false.")})
+    return value
+
+
 def today() -> date:
     """Today's date in UTC, against which deadlines and windows are checked."""
     return utcnow().date()

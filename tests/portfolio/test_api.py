@@ -117,6 +117,16 @@ def test_a_bad_need_is_refused_naming_the_field_and_nothing_is_written(session, 
     assert count(session, Need) == 0 and count(session, Event) == 0
 
 
+@pytest.mark.parametrize("kind", ["needs", "offers"])
+def test_publish_must_be_true_or_false(session, people, sign_in, kind):
+    who = sign_in(people.requester if kind == "needs" else people.donor)
+    body = need_body() if kind == "needs" else offer_body()
+    response = who.api("POST", f"/api/{kind}", {**body, "publish": "yes"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"publish": "Give true or false."}
+    assert count(session, Need) == count(session, Offer) == count(session, Event) == 0
+
+
 def test_a_body_that_is_not_an_object_is_a_400(people, sign_in):
     ama = sign_in(people.requester)
     response = ama.client.post("/api/needs", content=b"[1, 2]",
