@@ -42,6 +42,7 @@ from matchmaker.portfolio.lifecycle import (
     lock_for_change,
     withdrawal_reason,
 )
+from matchmaker.portfolio.search import is_reference
 from matchmaker.references import add_with_reference
 
 NEED_FIELDS = (
@@ -64,7 +65,7 @@ def status_word(status: str) -> str:
 def find_need(session: Session, viewer: Viewer, reference: str) -> Need:
     """The need ``reference`` if ``viewer`` may see it, else NotFound (nothing leaks)."""
     query = select(Need).where(Need.reference == reference, needs_visible(viewer))
-    need = session.scalars(query).first()
+    need = session.scalars(query).first() if is_reference(reference) else None
     if need is None:
         raise NotFound(_("No need with reference “%(ref)s”.", ref=reference[:24]))
     return need

@@ -22,7 +22,7 @@ from matchmaker.models import (
     Visibility,
 )
 from matchmaker.needs.schemas import NeedFilters
-from matchmaker.portfolio.search import contains_text
+from matchmaker.portfolio.search import contains_text, is_reference
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def get_need_by_reference(
     session: Session, reference: str, visible: ColumnElement[bool] | None = None
 ) -> NeedRow:
     """The need ``reference`` if the viewer may see it; NotFound otherwise (no leak)."""
-    row = session.execute(
+    row = None if not is_reference(reference) else session.execute(
         _rows_query().where(Need.reference == reference, public_clause() if visible is None else visible)
     ).first()
     if row is None:

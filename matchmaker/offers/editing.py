@@ -47,6 +47,7 @@ from matchmaker.portfolio.lifecycle import (
     lock_for_change,
     withdrawal_reason,
 )
+from matchmaker.portfolio.search import is_reference
 from matchmaker.references import add_with_reference
 from matchmaker.web.templating import money
 
@@ -67,7 +68,8 @@ LINKS = (
 
 def find_offer(session: Session, viewer: Viewer, reference: str) -> Offer:
     offer = session.scalars(
-        select(Offer).where(Offer.reference == reference, offers_visible(viewer))).first()
+        select(Offer).where(Offer.reference == reference, offers_visible(viewer))
+    ).first() if is_reference(reference) else None
     if offer is None:
         raise NotFound(_("No offer with reference “%(ref)s”.", ref=reference[:24]))
     return offer

@@ -24,7 +24,7 @@ from matchmaker.models import (
     Region,
 )
 from matchmaker.offers.schemas import LISTED_STATUSES, OfferFilters
-from matchmaker.portfolio.search import contains_text
+from matchmaker.portfolio.search import contains_text, is_reference
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,8 @@ def search_offers(session: Session, filters: OfferFilters,
 def get_offer_by_reference(session: Session, reference: str,
                            visible: ColumnElement[bool]) -> OfferRow:
     """The offer ``reference`` if the viewer may see it; NotFound otherwise (no leak)."""
-    row = session.execute(_rows_query().where(Offer.reference == reference, visible)).first()
+    row = None if not is_reference(reference) else session.execute(
+        _rows_query().where(Offer.reference == reference, visible)).first()
     if row is None:
         raise NotFound(_("No offer with reference “%(ref)s”.", ref=reference[:24]))
     return OfferRow(row[0], row[1])

@@ -1,7 +1,8 @@
-"""The text search of the needs and offers lists."""
+"""Finding needs and offers: the text search of the lists, and references in URLs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from sqlalchemy import func, or_
@@ -13,6 +14,7 @@ from matchmaker.portfolio.fields import has_control_characters
 from matchmaker.web.params import text_param
 
 ESCAPE = "\\"
+_REFERENCE = re.compile(r"[A-Z]-\d{1,12}")
 
 
 def contains_text(text: str, *columns) -> ColumnElement[bool]:
@@ -32,3 +34,9 @@ def filter_text(params: Mapping[str, str], name: str, max_length: int = 100) -> 
     if has_control_characters(value):
         raise InputError(_("“%(name)s” contains control characters.", name=name), field=name)
     return value
+
+
+def is_reference(text: str) -> bool:
+    """Whether ``text`` has the shape of a reference (``N-00042``); anything else is looked up
+    nowhere, so that stray bytes in a URL make a 404 rather than a database error."""
+    return bool(_REFERENCE.fullmatch(text))

@@ -261,3 +261,14 @@ def test_bad_offer_filters_get_400_naming_the_parameter(client, query, field):
     assert page.status_code == 400 and "Bad request" in page.text
     api = client.get(f"/api/offers?{query}")
     assert api.status_code == 400 and api.json()["field"] == field
+
+
+@pytest.mark.parametrize("path", ["/needs/N-00001%00", "/offers/%00", "/api/needs/N%00",
+                                  "/api/offers/O-1%00", "/needs/" + "x" * 300,
+                                  "/needs/N-00001%00/edit", "/offers/O%00/withdraw"])
+def test_a_mangled_reference_is_not_found(people, sign_in, path):
+    """Not a database error: PostgreSQL refuses NUL characters in a query."""
+    response = sign_in(people.admin).get(path)
+    assert response.status_code == 404
+    assert "No need with reference" in response.text or "No offer with reference" in (
+        response.text)
