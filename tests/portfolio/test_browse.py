@@ -272,3 +272,15 @@ def test_a_mangled_reference_is_not_found(people, sign_in, path):
     assert response.status_code == 404
     assert "No need with reference" in response.text or "No offer with reference" in (
         response.text)
+
+
+def test_topics_and_modalities_are_named_in_the_readers_language(client, session):
+    need = factories.make_need(session, "GHA", topic=factories.topic(session, "marking.machines"),
+                               modality=factories.modality(session, "equipment"))
+    factories.make_offer(session, factories.state_org(session, "DEU"),
+                         [factories.topic(session, "marking.machines")])
+    session.commit()
+    for path in ("/needs?lang=fr", f"/needs/{need.reference}?lang=fr", "/offers?lang=fr"):
+        html = client.get(path).text
+        assert "Machines de marquage" in html and "Équipement" in html, path
+        assert ">Marking machines<" not in html, path
