@@ -34,6 +34,7 @@ from matchmaker.runs.controllers import RunApiController, RunController
 from matchmaker.runs.worker import RunWorker
 from matchmaker.settings import Settings, load_settings
 from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.web.events import NoEventEmitter
 from matchmaker.web.middleware import SessionMiddleware
 from matchmaker.web.templating import STATIC_DIR, make_environment
 
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
         middleware=[SessionMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,
+        event_emitter_backend=NoEventEmitter,  # no listeners; safe when lifespans overlap
         include_in_schema=False,
         openapi_config=OpenAPIConfig(
             title="Matchmaker API",
