@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from matchmaker.errors import InputError
 from matchmaker.i18n import _
 
+# Control characters have no place in a search or filter (and PostgreSQL refuses NUL outright).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def text_param(params: Mapping[str, str], name: str, max_length: int = 100) -> str:
     value = (params.get(name) or "").strip()
+    if CONTROL_CHARACTERS.search(value):
+        raise InputError(_("“%(name)s” contains control characters.", name=name), field=name)
     if len(value) > max_length:
         raise InputError(
             _("“%(name)s” is too long (at most %(max)s characters).", name=name, max=max_length),
