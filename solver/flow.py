@@ -293,7 +293,9 @@ def solve_split_lp(problem: Problem, time_limit_s: float) -> SplitResult:
         raise ProblemError("no allocation respecting min_share and every must-cover need was found")
     optimal = best[1] >= bound - 1e-9 * max(1.0, abs(bound))
     status = "optimal" if optimal else "feasible"
-    return SplitResult(model.amounts(best[0]), status, bound, method, None)
+    # a solver's zero may come back as 1e-16: below the rule it is no slice at all
+    chosen = np.where(best[0] < problem.min_share * (1 - 1e-6), 0.0, best[0])
+    return SplitResult(model.amounts(chosen), status, bound, method, None)
 
 
 # Rounds of dropping too-small slices, and the largest MIP worth handing to SCIP.

@@ -71,6 +71,16 @@ def test_min_share_forbids_small_slices():
     assert shared.objective == pytest.approx(5)
 
 
+def test_min_share_never_reports_a_numerical_zero_as_a_slice():
+    # Found by the property below: SCIP returned 2.2e-16 of N1 on O0, a "slice" under the rule.
+    needs = [(f"N{i}", 1) for i in range(6)]
+    arcs = [("N0", "O0", 27, 99), ("N1", "O0", 16, 46), ("N5", "O0", 15, 35)]
+    s = solve(problem(needs, [("O0", 94), ("O1", 0)], arcs, mode="split", min_share=0.5))
+    assert all(a.amount >= 0.5 for a in s.allocations), s.allocations
+    assert s.objective <= linprog_split(problem(needs, [("O0", 94), ("O1", 0)], arcs,
+                                                mode="split")) + 1e-6
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), st.sampled_from([0.2, 0.5]))
 def test_min_share_solutions_respect_the_rule_and_the_lp_bound(data, min_share):
