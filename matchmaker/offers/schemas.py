@@ -147,7 +147,7 @@ def read_offer(data: Mapping, choices, *, publishing: bool, today: date,
     both = sorted(set(countries) & set(excluded))
     if both:
         form.error("excluded_countries", _("A State cannot be both eligible and excluded: "
-                                           "%(codes)s.", codes=", ".join(both)))
+                                           "%(codes)s.", codes=", ".join(choices.country_names(both))))
     conditions = form.text("conditions", 4_000)
     organisation = ""
     if organisations is not None:

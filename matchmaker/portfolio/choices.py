@@ -91,6 +91,12 @@ class PortfolioChoices:
         """Topics and whole areas by code (an offer may cover either)."""
         return {**self.area_ids, **self.topic_ids}
 
+    def country_names(self, codes: list[str]) -> list[str]:
+        """The names of the States with these ISO alpha-3 codes, in the page's language, by
+        name (a code the choices do not hold stands for itself)."""
+        labels = {c.value: c.label for group in self.country_groups for c in group.choices}
+        return sorted((labels.get(code, code) for code in codes), key=sort_key)
+
 
 def _by_name(regions: list[Region], language: str) -> list[Region]:
     return sorted(regions, key=lambda r: sort_key(region_name(r, language)))

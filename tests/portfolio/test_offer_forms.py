@@ -94,7 +94,7 @@ def test_the_budget_is_converted_to_us_dollars(session, people, sign_in):
         ("available_from", "next week", "Enter a date as YYYY-MM-DD"),
         ("regions", ["999"], "Unknown choice: 999."),
         ("countries", ["XYZ"], "Unknown choice: XYZ."),
-        ("excluded_countries", ["KEN"], "A State cannot be both eligible and excluded: KEN."),
+        ("excluded_countries", ["KEN"], "A State cannot be both eligible and excluded: Kenya."),
         ("conditions", "c" * 4001, "under 4000 characters"),
         ("conditions", "End-use\x00 assurances", "Remove the invisible control characters"),
     ],
@@ -113,6 +113,20 @@ def test_each_invalid_field_gets_its_error_next_to_it(session, people, sign_in, 
     if field != "title":
         assert 'value="Typed offer 123"' in response.text
     assert session.scalars(select(Offer)).first() is None
+
+
+def test_a_state_both_eligible_and_excluded_is_named_in_the_readers_language(people,
+                                                                              sign_in):
+    dieter = sign_in(people.donor)
+    data = {**offer_form(countries=["KEN", "TCD"], excluded_countries=["TCD", "KEN"]),
+            "intent": "draft"}
+    english = dieter.post("/offers/new", data)
+    assert field_error(english.text, "excluded_countries") == (
+        "A State cannot be both eligible and excluded: Chad, Kenya.")
+    french = dieter.post("/offers/new?lang=fr", data)
+    assert french.status_code == 422
+    message = field_error(french.text, "excluded_countries") or ""
+    assert "admissible et exclu" in message and message.endswith(" Kenya, Tchad.")
 
 
 @pytest.mark.parametrize(("start", "end", "message"), [
