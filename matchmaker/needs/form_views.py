@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -19,6 +19,7 @@ from matchmaker.needs import editing
 from matchmaker.needs.quality import Completeness, Duplicate, need_completeness
 from matchmaker.needs.services import NeedRow
 from matchmaker.needs.views import PRIORITY_LABELS, STATUS_LABELS, NeedDetailPage
+from matchmaker.portfolio.actions import RecordActions, action_fields
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.coverage import ProposalTotals, has_commitments, need_totals
 from matchmaker.portfolio.views import Option, ProposalSummary, currencies, language_options
@@ -73,43 +74,27 @@ class NeedFormPage:
 
 
 @dataclass(frozen=True)
-class NeedActions:
-    """The status actions on a need that the viewer may take, with why others are closed."""
+class NeedActions(RecordActions):
+    """The status actions on a need, with its completeness score for whoever may change it."""
 
-    reference: str
-    status: str
-    status_label: str
-    can_change: bool
-    edit_blocked: str | None
-    can_publish: bool
-    can_withdraw: bool
-    can_redraft: bool
-    withdraw_blocked: str | None
-    completeness: Completeness | None
-    message: str = ""
-    errors: list[str] = field(default_factory=list)
+    completeness: Completeness | None = None
 
     @classmethod
     def build(cls, session: Session, viewer: Viewer, need: Need, message: str = "",
               errors: list[str] | None = None) -> NeedActions:
         may_change = can_edit_need(viewer, need)
-        committed = may_change and has_commitments(session, need_id=need.id)
         return cls(
-            reference=need.reference,
-            status=need.status,
-            status_label=str(STATUS_LABELS.get(need.status, need.status)),
-            can_change=may_change,
-            edit_blocked=editing.edit_blocked_reason(session, need) if may_change else None,
-            can_publish=may_change and need.status == NeedStatus.DRAFT,
-            can_withdraw=may_change and not committed
-            and need.status in editing.WITHDRAWABLE_STATUSES,
-            can_redraft=may_change and not committed
-            and need.status in editing.REDRAFTABLE_STATUSES,
-            withdraw_blocked=_("Withdrawing is not possible: this need has agreed proposals, "
-                               "which are commitments with donors.") if committed else None,
+            **action_fields(
+                need, may_change=may_change,
+                committed=lambda: has_commitments(session, need_id=need.id),
+                edit_blocked=lambda: editing.edit_blocked_reason(session, need),
+                status_labels=STATUS_LABELS, draft=NeedStatus.DRAFT,
+                withdrawable=editing.WITHDRAWABLE_STATUSES,
+                redraftable=editing.REDRAFTABLE_STATUSES,
+                withdraw_blocked=lambda: _("Withdrawing is not possible: this need has agreed "
+                                           "proposals, which are commitments with donors."),
+                message=message, errors=errors),
             completeness=need_completeness(need) if may_change else None,
-            message=message,
-            errors=errors or [],
         )
 
 

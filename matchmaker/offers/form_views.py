@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -13,6 +13,7 @@ from matchmaker.models import Offer, OfferStatus
 from matchmaker.offers import editing
 from matchmaker.offers.services import OfferRow, offer_coverage
 from matchmaker.offers.views import STATUS_LABELS, OfferItem
+from matchmaker.portfolio.actions import RecordActions, action_fields
 from matchmaker.portfolio.choices import Choice, PortfolioChoices, donor_organisations
 from matchmaker.portfolio.coverage import ProposalTotals, has_commitments, offer_totals
 from matchmaker.portfolio.fields import language_labels
@@ -58,43 +59,21 @@ class OfferFormPage:
         )
 
 
-@dataclass(frozen=True)
-class OfferActions:
+class OfferActions(RecordActions):
     """The status actions on an offer that the viewer may take, with why others are closed."""
-
-    reference: str
-    status: str
-    status_label: str
-    can_change: bool
-    edit_blocked: str | None
-    can_publish: bool
-    can_withdraw: bool
-    can_redraft: bool
-    withdraw_blocked: str | None
-    message: str = ""
-    errors: list[str] = field(default_factory=list)
 
     @classmethod
     def build(cls, session: Session, viewer: Viewer, offer: Offer, message: str = "",
               errors: list[str] | None = None) -> OfferActions:
-        may_change = can_edit_offer(viewer, offer)
-        committed = may_change and has_commitments(session, offer_id=offer.id)
-        return cls(
-            reference=offer.reference,
-            status=offer.status,
-            status_label=str(STATUS_LABELS.get(offer.status, offer.status)),
-            can_change=may_change,
-            edit_blocked=editing.edit_blocked_reason(offer) if may_change else None,
-            can_publish=may_change and offer.status == OfferStatus.DRAFT,
-            can_withdraw=may_change and not committed
-            and offer.status in editing.WITHDRAWABLE_STATUSES,
-            can_redraft=may_change and not committed
-            and offer.status in editing.REDRAFTABLE_STATUSES,
-            withdraw_blocked=_("Withdrawing is not possible: agreed proposals hold part of this "
-                               "offer's budget.") if committed else None,
-            message=message,
-            errors=errors or [],
-        )
+        return cls(**action_fields(
+            offer, may_change=can_edit_offer(viewer, offer),
+            committed=lambda: has_commitments(session, offer_id=offer.id),
+            edit_blocked=lambda: editing.edit_blocked_reason(offer),
+            status_labels=STATUS_LABELS, draft=OfferStatus.DRAFT,
+            withdrawable=editing.WITHDRAWABLE_STATUSES, redraftable=editing.REDRAFTABLE_STATUSES,
+            withdraw_blocked=lambda: _("Withdrawing is not possible: agreed proposals hold part "
+                                       "of this offer's budget."),
+            message=message, errors=errors))
 
 
 @dataclass(frozen=True)
