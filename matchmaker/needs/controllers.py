@@ -10,7 +10,6 @@ from sqlmodel import Session
 from matchmaker import i18n
 from matchmaker.accounts.authz import needs_visible
 from matchmaker.accounts.guards import roles_required
-from matchmaker.errors import FormErrors
 from matchmaker.i18n import _
 from matchmaker.models import Role
 from matchmaker.needs import editing, services
@@ -18,11 +17,12 @@ from matchmaker.needs.form_views import NeedActions, NeedFormPage, need_detail_p
 from matchmaker.needs.schemas import MULTI_FIELDS, MyNeedsFilters, NeedFilters
 from matchmaker.needs.views import MyNeedsPage, NeedListPage
 from matchmaker.portfolio.choices import PortfolioChoices
-from matchmaker.portfolio.responses import go_to, intent, status_action, withdraw_page
-from matchmaker.web.forms import FormState, provide_form
+from matchmaker.portfolio.pages import RecordPages, form_state
+from matchmaker.web.forms import provide_form
 from matchmaker.web.render import render
 
 WRITERS = roles_required(Role.REQUESTER, Role.ADMIN)
+PAGES = RecordPages("needs", editing.need_to_edit, NeedActions.build)
 
 
 def _form_page(request: Request, db: Session, form, errors: dict[str, str], *,
@@ -30,8 +30,7 @@ def _form_page(request: Request, db: Session, form, errors: dict[str, str], *,
     viewer = request.state.viewer
     choices = PortfolioChoices.load(db, i18n.get_language())
     check = editing.check_need(db, viewer, form, choices, need)
-    state = FormState.from_submission(form, errors, multi=MULTI_FIELDS) if isinstance(
-        form, FormMultiDict) else FormState(values=dict(form), errors=errors)
+    state = form_state(form, errors, MULTI_FIELDS)
     page = NeedFormPage.build(choices, state, check, viewer, need, oob=oob)
     return render(request, "needs/form.html", "needs/_form_update.html", page,
                   status_code=status_code)
@@ -63,12 +62,11 @@ class NeedController(Controller):
     @post("/new", name="needs:create", guards=[WRITERS], sync_to_thread=True)
     def create_need(self, request: Request, db: Session, form: FormMultiDict) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        try:
-            need = editing.save_need(db, request.state.viewer, form, choices,
-                                     publish=intent(form) == "publish")
-        except FormErrors as exc:
-            return _form_page(request, db, form, exc.errors, status_code=422)
-        return go_to(request, f"/needs/{need.reference}")
+        return PAGES.save(
+            request, form,
+            lambda publish: editing.save_need(db, request.state.viewer, form, choices,
+                                              publish=publish),
+            lambda errors: _form_page(request, db, form, errors, status_code=422))
 
     @post("/check", name="needs:check", guards=[WRITERS], sync_to_thread=True)
     def check_need(self, request: Request, db: Session, form: FormMultiDict) -> Response:
@@ -92,36 +90,32 @@ class NeedController(Controller):
     @get("/{reference:str}/edit", name="needs:edit", guards=[WRITERS], sync_to_thread=True)
     def edit_need(self, request: Request, db: Session, reference: str) -> Response:
         need = editing.need_to_edit(db, request.state.viewer, reference)
-        blocked = editing.edit_blocked_reason(db, need)
-        if blocked:
-            return render(request, "portfolio/blocked.html", None,
-                          {"record": need, "reason": blocked, "feature": "needs"},
-                          status_code=409)
-        return _form_page(request, db, editing.need_form_values(db, need), {}, need=need)
+        return PAGES.edit_form(request, need, editing.edit_blocked_reason(db, need), lambda: (
+            _form_page(request, db, editing.need_form_values(db, need), {}, need=need)))
 
     @post("/{reference:str}/edit", name="needs:update", guards=[WRITERS], sync_to_thread=True)
     def update_need(self, request: Request, db: Session, reference: str,
                     form: FormMultiDict) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        try:
-            need = editing.save_need(db, request.state.viewer, form, choices,
-                                     reference=reference, publish=intent(form) == "publish")
-        except FormErrors as exc:
-            need = editing.need_to_edit(db, request.state.viewer, reference)
-            return _form_page(request, db, form, exc.errors, need=need, status_code=422)
-        return go_to(request, f"/needs/{need.reference}")
+        return PAGES.save(
+            request, form,
+            lambda publish: editing.save_need(db, request.state.viewer, form, choices,
+                                              reference=reference, publish=publish),
+            lambda errors: _form_page(
+                request, db, form, errors, status_code=422,
+                need=editing.need_to_edit(db, request.state.viewer, reference)))
 
     @get("/{reference:str}/withdraw", name="needs:withdraw-confirm", guards=[WRITERS],
          sync_to_thread=True)
     def confirm_withdraw(self, request: Request, db: Session, reference: str) -> Response:
         """The confirmation step of withdrawing, where the reason is given."""
-        return self._withdraw_page(request, db, reference)
+        return PAGES.withdraw_page(request, db, reference)
 
     @post("/{reference:str}/publish", name="needs:publish", guards=[WRITERS],
           sync_to_thread=True)
     def publish(self, request: Request, db: Session, reference: str) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        return self._act(request, db, reference, _("Published: donors and coordinators can "
+        return PAGES.act(request, db, reference, _("Published: donors and coordinators can "
                                                    "now see this need."),
                          lambda viewer: editing.publish_need(db, viewer, reference, choices))
 
@@ -129,29 +123,13 @@ class NeedController(Controller):
           sync_to_thread=True)
     def withdraw(self, request: Request, db: Session, reference: str,
                  form: FormMultiDict) -> Response:
-        return self._act(
-            request, db, reference,
+        return PAGES.withdraw(
+            request, db, reference, form,
             _("Withdrawn: the need is no longer offered for matching."),
-            lambda viewer: editing.withdraw_need(db, viewer, reference, form.get("reason")),
-            form_refused=lambda exc: self._withdraw_page(
-                request, db, reference, FormState.from_submission(form, exc.errors), 422))
-
-    def _withdraw_page(self, request: Request, db: Session, reference: str,
-                       form: FormState | None = None, status_code: int = 200) -> Response:
-        need = editing.need_to_edit(db, request.state.viewer, reference)
-        actions = NeedActions.build(db, request.state.viewer, need)
-        return withdraw_page(request, need, actions, "needs", form, status_code)
+            lambda viewer: editing.withdraw_need(db, viewer, reference, form.get("reason")))
 
     @post("/{reference:str}/draft", name="needs:draft", guards=[WRITERS], sync_to_thread=True)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> Response:
-        return self._act(request, db, reference, _("Back to draft: only your State can see it "
+        return PAGES.act(request, db, reference, _("Back to draft: only your State can see it "
                                                    "until you publish it again."),
                          lambda viewer: editing.return_need_to_draft(db, viewer, reference))
-
-    def _act(self, request: Request, db: Session, reference: str, message: str,
-             perform, form_refused=None) -> Response:
-        viewer = request.state.viewer
-        return status_action(
-            request, db, "needs", lambda: perform(viewer),
-            lambda: editing.need_to_edit(db, viewer, reference), NeedActions.build, message,
-            form_refused=form_refused)

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from matchmaker import i18n
 from matchmaker.accounts.authz import offers_visible
 from matchmaker.accounts.guards import roles_required
-from matchmaker.errors import FormErrors
 from matchmaker.i18n import _
 from matchmaker.models import Role
 from matchmaker.offers import editing, services
@@ -18,18 +17,18 @@ from matchmaker.offers.form_views import OfferActions, OfferFormPage, offer_deta
 from matchmaker.offers.schemas import MULTI_FIELDS, MyOffersFilters, OfferFilters
 from matchmaker.offers.views import MyOffersPage, OfferListPage
 from matchmaker.portfolio.choices import PortfolioChoices
-from matchmaker.portfolio.responses import go_to, intent, status_action, withdraw_page
-from matchmaker.web.forms import FormState, provide_form
+from matchmaker.portfolio.pages import RecordPages, form_state
+from matchmaker.web.forms import provide_form
 from matchmaker.web.render import render
 
 WRITERS = roles_required(Role.DONOR, Role.ADMIN)
+PAGES = RecordPages("offers", editing.offer_to_edit, OfferActions.build)
 
 
 def _form_page(request: Request, db: Session, form, errors: dict[str, str], *, offer=None,
                status_code: int = 200) -> Response:
     choices = PortfolioChoices.load(db, i18n.get_language())
-    state = FormState.from_submission(form, errors, multi=MULTI_FIELDS) if isinstance(
-        form, FormMultiDict) else FormState(values=dict(form), errors=errors)
+    state = form_state(form, errors, MULTI_FIELDS)
     page = OfferFormPage.build(db, request.state.viewer, choices, state, offer)
     return render(request, "offers/form.html", "offers/_form.html", page,
                   status_code=status_code)
@@ -60,12 +59,11 @@ class OfferController(Controller):
     @post("/new", name="offers:create", guards=[WRITERS], sync_to_thread=True)
     def create_offer(self, request: Request, db: Session, form: FormMultiDict) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        try:
-            offer = editing.save_offer(db, request.state.viewer, form, choices,
-                                       publish=intent(form) == "publish")
-        except FormErrors as exc:
-            return _form_page(request, db, form, exc.errors, status_code=422)
-        return go_to(request, f"/offers/{offer.reference}")
+        return PAGES.save(
+            request, form,
+            lambda publish: editing.save_offer(db, request.state.viewer, form, choices,
+                                               publish=publish),
+            lambda errors: _form_page(request, db, form, errors, status_code=422))
 
     @post("/check", name="offers:check", guards=[WRITERS], sync_to_thread=True)
     def check_offer(self, request: Request, db: Session, form: FormMultiDict) -> Response:
@@ -89,36 +87,32 @@ class OfferController(Controller):
     @get("/{reference:str}/edit", name="offers:edit", guards=[WRITERS], sync_to_thread=True)
     def edit_offer(self, request: Request, db: Session, reference: str) -> Response:
         offer = editing.offer_to_edit(db, request.state.viewer, reference)
-        blocked = editing.edit_blocked_reason(offer)
-        if blocked:
-            return render(request, "portfolio/blocked.html", None,
-                          {"record": offer, "reason": blocked, "feature": "offers"},
-                          status_code=409)
-        return _form_page(request, db, editing.offer_form_values(db, offer), {}, offer=offer)
+        return PAGES.edit_form(request, offer, editing.edit_blocked_reason(offer), lambda: (
+            _form_page(request, db, editing.offer_form_values(db, offer), {}, offer=offer)))
 
     @post("/{reference:str}/edit", name="offers:update", guards=[WRITERS], sync_to_thread=True)
     def update_offer(self, request: Request, db: Session, reference: str,
                      form: FormMultiDict) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        try:
-            offer = editing.save_offer(db, request.state.viewer, form, choices,
-                                       reference=reference, publish=intent(form) == "publish")
-        except FormErrors as exc:
-            offer = editing.offer_to_edit(db, request.state.viewer, reference)
-            return _form_page(request, db, form, exc.errors, offer=offer, status_code=422)
-        return go_to(request, f"/offers/{offer.reference}")
+        return PAGES.save(
+            request, form,
+            lambda publish: editing.save_offer(db, request.state.viewer, form, choices,
+                                               reference=reference, publish=publish),
+            lambda errors: _form_page(
+                request, db, form, errors, status_code=422,
+                offer=editing.offer_to_edit(db, request.state.viewer, reference)))
 
     @get("/{reference:str}/withdraw", name="offers:withdraw-confirm", guards=[WRITERS],
          sync_to_thread=True)
     def confirm_withdraw(self, request: Request, db: Session, reference: str) -> Response:
         """The confirmation step of withdrawing, where the reason is given."""
-        return self._withdraw_page(request, db, reference)
+        return PAGES.withdraw_page(request, db, reference)
 
     @post("/{reference:str}/publish", name="offers:publish", guards=[WRITERS],
           sync_to_thread=True)
     def publish(self, request: Request, db: Session, reference: str) -> Response:
         choices = PortfolioChoices.load(db, i18n.get_language())
-        return self._act(request, db, reference, _("Published: requesters and coordinators "
+        return PAGES.act(request, db, reference, _("Published: requesters and coordinators "
                                                    "can now see this offer."),
                          lambda viewer: editing.publish_offer(db, viewer, reference, choices))
 
@@ -126,29 +120,13 @@ class OfferController(Controller):
           sync_to_thread=True)
     def withdraw(self, request: Request, db: Session, reference: str,
                  form: FormMultiDict) -> Response:
-        return self._act(
-            request, db, reference,
+        return PAGES.withdraw(
+            request, db, reference, form,
             _("Withdrawn: the offer is no longer used for matching."),
-            lambda viewer: editing.withdraw_offer(db, viewer, reference, form.get("reason")),
-            form_refused=lambda exc: self._withdraw_page(
-                request, db, reference, FormState.from_submission(form, exc.errors), 422))
-
-    def _withdraw_page(self, request: Request, db: Session, reference: str,
-                       form: FormState | None = None, status_code: int = 200) -> Response:
-        offer = editing.offer_to_edit(db, request.state.viewer, reference)
-        actions = OfferActions.build(db, request.state.viewer, offer)
-        return withdraw_page(request, offer, actions, "offers", form, status_code)
+            lambda viewer: editing.withdraw_offer(db, viewer, reference, form.get("reason")))
 
     @post("/{reference:str}/draft", name="offers:draft", guards=[WRITERS], sync_to_thread=True)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> Response:
-        return self._act(request, db, reference, _("Back to draft: only your organisation can "
+        return PAGES.act(request, db, reference, _("Back to draft: only your organisation can "
                                                    "see it until you publish it again."),
                          lambda viewer: editing.return_offer_to_draft(db, viewer, reference))
-
-    def _act(self, request: Request, db: Session, reference: str, message: str,
-             perform, form_refused=None) -> Response:
-        viewer = request.state.viewer
-        return status_action(
-            request, db, "offers", lambda: perform(viewer),
-            lambda: editing.offer_to_edit(db, viewer, reference), OfferActions.build, message,
-            form_refused=form_refused)
