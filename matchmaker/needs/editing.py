@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matchmaker.accounts.authz import Viewer, can_edit_need, can_post_needs, needs_visible, require
-from matchmaker.errors import Conflict, NotFound
+from matchmaker.errors import Conflict
 from matchmaker.events import record_event, snapshot
 from matchmaker.i18n import _
 from matchmaker.models import (
@@ -37,12 +37,12 @@ from matchmaker.portfolio.coverage import has_commitments
 from matchmaker.portfolio.fields import form_errors, today
 from matchmaker.portfolio.lifecycle import (
     change_status,
-    close_open_proposals,
     committing,
-    lock_for_change,
+    return_to_draft,
+    withdraw,
     withdrawal_reason,
 )
-from matchmaker.portfolio.search import is_reference
+from matchmaker.portfolio.records import find_record, record_to_change
 from matchmaker.references import add_with_reference
 
 NEED_FIELDS = (
@@ -64,11 +64,8 @@ def status_word(status: str) -> str:
 
 def find_need(session: Session, viewer: Viewer, reference: str) -> Need:
     """The need ``reference`` if ``viewer`` may see it, else NotFound (nothing leaks)."""
-    query = select(Need).where(Need.reference == reference, needs_visible(viewer))
-    need = session.scalars(query).first() if is_reference(reference) else None
-    if need is None:
-        raise NotFound(_("No need with reference “%(ref)s”.", ref=reference[:24]))
-    return need
+    return find_record(session, Need, reference, needs_visible(viewer),
+                       _("No need with reference “%(ref)s”.", ref=reference[:24]))
 
 
 def need_to_edit(session: Session, viewer: Viewer, reference: str, *, lock: bool = False,
@@ -78,10 +75,9 @@ def need_to_edit(session: Session, viewer: Viewer, reference: str, *, lock: bool
     With ``lock`` the need (and with ``with_proposals`` its proposals) is locked for the change.
     """
     need = find_need(session, viewer, reference)
-    require(can_edit_need(viewer, need), _("Only the requesting State may change this need."))
-    if lock:
-        need = lock_for_change(session, need, with_proposals=with_proposals)
-    return need
+    return record_to_change(session, need, allowed=can_edit_need(viewer, need),
+                            refusal=_("Only the requesting State may change this need."),
+                            lock=lock, with_proposals=with_proposals)
 
 
 def edit_blocked_reason(session: Session, need: Need) -> str | None:
@@ -257,17 +253,16 @@ def withdraw_need(session: Session, viewer: Viewer, reference: str, reason: str 
     """
     with committing(session):
         need = need_to_edit(session, viewer, reference, lock=True, with_proposals=True)
-        reason = withdrawal_reason(reason, _("The requesting State withdrew the need."))
-        if has_commitments(session, need_id=need.id):
-            raise Conflict(_("This need cannot be withdrawn: it has agreed proposals, which "
-                             "are commitments with donors. Settle them with the donors first."))
-        if need.status not in WITHDRAWABLE_STATUSES:
-            raise Conflict(_("This need is %(status)s; it cannot be withdrawn.",
+        withdraw(
+            session, viewer, need, "need", NEED_FIELDS, side=Side.REQUESTER,
+            reason=withdrawal_reason(reason, _("The requesting State withdrew the need.")),
+            committed=has_commitments(session, need_id=need.id),
+            committed_refusal=_("This need cannot be withdrawn: it has agreed proposals, which "
+                                "are commitments with donors. Settle them with the donors "
+                                "first."),
+            withdrawable=WITHDRAWABLE_STATUSES,
+            status_refusal=_("This need is %(status)s; it cannot be withdrawn.",
                              status=status_word(need.status)))
-        close_open_proposals(session, viewer, need, side=Side.REQUESTER, withdrawn=True,
-                             reason=reason)
-        change_status(session, viewer, need, "need", NEED_FIELDS, "withdrawn",
-                      NeedStatus.WITHDRAWN, note=reason)
     return need
 
 
@@ -275,11 +270,11 @@ def return_need_to_draft(session: Session, viewer: Viewer, reference: str) -> Ne
     """Take a published, withdrawn or expired need back to draft (no agreed proposals)."""
     with committing(session):
         need = need_to_edit(session, viewer, reference, lock=True, with_proposals=True)
-        if need.status not in REDRAFTABLE_STATUSES or has_commitments(session, need_id=need.id):
-            raise Conflict(_("Only a published, withdrawn or expired need without agreed "
-                             "proposals can go back to draft."))
-        close_open_proposals(session, viewer, need, side=Side.REQUESTER, withdrawn=False,
-                             reason=_("The need went back to draft for changes."))
-        change_status(session, viewer, need, "need", NEED_FIELDS, "returned_to_draft",
-                      NeedStatus.DRAFT)
+        return_to_draft(
+            session, viewer, need, "need", NEED_FIELDS, side=Side.REQUESTER,
+            redraftable=REDRAFTABLE_STATUSES,
+            committed=lambda: has_commitments(session, need_id=need.id),
+            refusal=_("Only a published, withdrawn or expired need without agreed proposals "
+                      "can go back to draft."),
+            reason=_("The need went back to draft for changes."))
     return need

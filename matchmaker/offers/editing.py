@@ -19,7 +19,7 @@ from matchmaker.accounts.authz import (
     offers_visible,
     require,
 )
-from matchmaker.errors import Conflict, NotFound
+from matchmaker.errors import Conflict
 from matchmaker.events import record_event, snapshot
 from matchmaker.i18n import _
 from matchmaker.models import (
@@ -42,12 +42,12 @@ from matchmaker.portfolio.coverage import has_commitments, offer_status_follow_b
 from matchmaker.portfolio.fields import form_errors, today
 from matchmaker.portfolio.lifecycle import (
     change_status,
-    close_open_proposals,
     committing,
-    lock_for_change,
+    return_to_draft,
+    withdraw,
     withdrawal_reason,
 )
-from matchmaker.portfolio.search import is_reference
+from matchmaker.portfolio.records import find_record, record_to_change
 from matchmaker.references import add_with_reference
 from matchmaker.web.templating import money
 
@@ -67,22 +67,17 @@ LINKS = (
 
 
 def find_offer(session: Session, viewer: Viewer, reference: str) -> Offer:
-    offer = session.scalars(
-        select(Offer).where(Offer.reference == reference, offers_visible(viewer))
-    ).first() if is_reference(reference) else None
-    if offer is None:
-        raise NotFound(_("No offer with reference “%(ref)s”.", ref=reference[:24]))
-    return offer
+    return find_record(session, Offer, reference, offers_visible(viewer),
+                       _("No offer with reference “%(ref)s”.", ref=reference[:24]))
 
 
 def offer_to_edit(session: Session, viewer: Viewer, reference: str, *, lock: bool = False,
                   with_proposals: bool = False) -> Offer:
     """An offer ``viewer`` may change: NotFound if hidden, PermissionDenied if another donor's."""
     offer = find_offer(session, viewer, reference)
-    require(can_edit_offer(viewer, offer), _("Only the donor may change this offer."))
-    if lock:
-        offer = lock_for_change(session, offer, with_proposals=with_proposals)
-    return offer
+    return record_to_change(session, offer, allowed=can_edit_offer(viewer, offer),
+                            refusal=_("Only the donor may change this offer."),
+                            lock=lock, with_proposals=with_proposals)
 
 
 def edit_blocked_reason(offer: Offer) -> str | None:
@@ -240,16 +235,14 @@ def withdraw_offer(session: Session, viewer: Viewer, reference: str, reason: str
     """
     with committing(session):
         offer = offer_to_edit(session, viewer, reference, lock=True, with_proposals=True)
-        reason = withdrawal_reason(reason, _("The donor withdrew the offer."))
-        if has_commitments(session, offer_id=offer.id):
-            raise Conflict(_("This offer cannot be withdrawn: agreed proposals hold part of "
-                             "its budget. Settle them with the requesting States first."))
-        if offer.status not in WITHDRAWABLE_STATUSES:
-            raise Conflict(_("This offer is already withdrawn."))
-        close_open_proposals(session, viewer, offer, side=Side.DONOR, withdrawn=True,
-                             reason=reason)
-        change_status(session, viewer, offer, "offer", OFFER_FIELDS, "withdrawn",
-                      OfferStatus.WITHDRAWN, note=reason)
+        withdraw(
+            session, viewer, offer, "offer", OFFER_FIELDS, side=Side.DONOR,
+            reason=withdrawal_reason(reason, _("The donor withdrew the offer.")),
+            committed=has_commitments(session, offer_id=offer.id),
+            committed_refusal=_("This offer cannot be withdrawn: agreed proposals hold part of "
+                                "its budget. Settle them with the requesting States first."),
+            withdrawable=WITHDRAWABLE_STATUSES,
+            status_refusal=_("This offer is already withdrawn."))
     return offer
 
 
@@ -257,12 +250,11 @@ def return_offer_to_draft(session: Session, viewer: Viewer, reference: str) -> O
     """Take a published or withdrawn offer without agreed proposals back to draft."""
     with committing(session):
         offer = offer_to_edit(session, viewer, reference, lock=True, with_proposals=True)
-        if offer.status not in REDRAFTABLE_STATUSES or has_commitments(session,
-                                                                        offer_id=offer.id):
-            raise Conflict(_("Only a published or withdrawn offer without agreed proposals "
-                             "can go back to draft."))
-        close_open_proposals(session, viewer, offer, side=Side.DONOR, withdrawn=False,
-                             reason=_("The offer went back to draft for changes."))
-        change_status(session, viewer, offer, "offer", OFFER_FIELDS, "returned_to_draft",
-                      OfferStatus.DRAFT)
+        return_to_draft(
+            session, viewer, offer, "offer", OFFER_FIELDS, side=Side.DONOR,
+            redraftable=REDRAFTABLE_STATUSES,
+            committed=lambda: has_commitments(session, offer_id=offer.id),
+            refusal=_("Only a published or withdrawn offer without agreed proposals can go "
+                      "back to draft."),
+            reason=_("The offer went back to draft for changes."))
     return offer

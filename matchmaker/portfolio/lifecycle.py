@@ -8,13 +8,14 @@ side said no), going back to draft marks them superseded (a later run may propos
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from matchmaker.accounts.authz import Viewer
+from matchmaker.errors import Conflict
 from matchmaker.events import record_event, snapshot
 from matchmaker.models import (
     OPEN_PROPOSAL_STATES,
@@ -78,6 +79,8 @@ def withdrawal_reason(reason: str | None, default: str) -> str:
 
 PROPOSAL_FIELDS = ("state", "declined_by_side", "decline_reason", "amount_usd")
 PUBLISHED = {Need: NeedStatus.PUBLISHED, Offer: OfferStatus.PUBLISHED}
+WITHDRAWN = {Need: NeedStatus.WITHDRAWN, Offer: OfferStatus.WITHDRAWN}
+DRAFT = {Need: NeedStatus.DRAFT, Offer: OfferStatus.DRAFT}
 
 
 def change_status(db: Session, viewer: Viewer, record: Need | Offer, entity: str,
@@ -121,3 +124,31 @@ def close_open_proposals(db: Session, viewer: Viewer, record: Need | Offer, *, s
                      "declined" if withdrawn else "superseded", before=before,
                      after=snapshot(proposal, PROPOSAL_FIELDS), note=reason)
     return len(proposals)
+
+
+def withdraw(db: Session, viewer: Viewer, record: Need | Offer, entity: str,
+             fields: tuple[str, ...], *, side: str, reason: str, committed: bool,
+             committed_refusal: str, withdrawable: Collection[str], status_refusal: str) -> None:
+    """Withdraw ``record`` (locked with its proposals), declining its open proposals with
+    ``reason``; Conflict with ``committed_refusal`` while agreed proposals hold it
+    (``committed``), with ``status_refusal`` when its status is not ``withdrawable``."""
+    if committed:
+        raise Conflict(committed_refusal)
+    if record.status not in withdrawable:
+        raise Conflict(status_refusal)
+    close_open_proposals(db, viewer, record, side=side, withdrawn=True, reason=reason)
+    change_status(db, viewer, record, entity, fields, "withdrawn", WITHDRAWN[type(record)],
+                  note=reason)
+
+
+def return_to_draft(db: Session, viewer: Viewer, record: Need | Offer, entity: str,
+                    fields: tuple[str, ...], *, side: str, redraftable: Collection[str],
+                    committed: Callable[[], bool], refusal: str, reason: str) -> None:
+    """Take ``record`` (locked with its proposals) back to draft, superseding its open
+    proposals with ``reason``; Conflict with ``refusal`` unless its status is ``redraftable``
+    and no agreed proposals hold it (``committed()``, asked only then)."""
+    if record.status not in redraftable or committed():
+        raise Conflict(refusal)
+    close_open_proposals(db, viewer, record, side=side, withdrawn=False, reason=reason)
+    change_status(db, viewer, record, entity, fields, "returned_to_draft",
+                  DRAFT[type(record)])
