@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from matchmaker.errors import InputError
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import NeedStatus, Priority
 from matchmaker.portfolio.fields import FieldReader
+from matchmaker.portfolio.listing import link_params, paging
 from matchmaker.portfolio.search import filter_text
-from matchmaker.web.params import choice_param, int_param
+from matchmaker.web.params import choice_param
 
 SORTS = {
     "newest": lazy_gettext("Newest first"),
@@ -21,7 +22,6 @@ SORTS = {
     "cost_asc": lazy_gettext("Cost, lowest first"),
     "title": lazy_gettext("Title A–Z"),
 }
-PER_PAGE_CHOICES = ("20", "50", "100")
 LISTED_STATUSES = (
     NeedStatus.PUBLISHED,
     NeedStatus.PARTLY_MATCHED,
@@ -57,20 +57,12 @@ class NeedFilters:
             priority=choice_param(params, "priority", [p.value for p in Priority]),
             status=choice_param(params, "status", [s.value for s in LISTED_STATUSES]),
             deadline_before=date_param(params, "deadline_before"),
-            sort=choice_param(params, "sort", SORTS, "newest"),
-            page=int_param(params, "page", 1, 1, 100_000),
-            per_page=int(choice_param(params, "per_page", PER_PAGE_CHOICES, "20")),
+            **paging(params, SORTS),
         )
 
     def as_params(self) -> dict[str, object]:
-        params = asdict(self)
+        params = link_params(self)
         params["deadline_before"] = self.deadline_before.isoformat() if self.deadline_before else ""
-        if params["sort"] == "newest":
-            params["sort"] = ""
-        if params["per_page"] == 20:
-            params["per_page"] = ""
-        if params["page"] == 1:
-            params["page"] = ""
         return params
 
     @property

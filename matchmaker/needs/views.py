@@ -19,11 +19,12 @@ from matchmaker.models import (
     Visibility,
 )
 from matchmaker.needs.quality import Completeness, need_completeness
-from matchmaker.needs.schemas import LISTED_STATUSES, PER_PAGE_CHOICES, SORTS, NeedFilters
+from matchmaker.needs.schemas import LISTED_STATUSES, SORTS, NeedFilters
 from matchmaker.needs.services import NeedRow, NeedSearchResult, list_organisation_needs
 from matchmaker.portfolio.choices import region_options
 from matchmaker.portfolio.coverage import ProposalTotals, need_totals
 from matchmaker.portfolio.fields import language_labels
+from matchmaker.portfolio.listing import PER_PAGE_CHOICES
 from matchmaker.portfolio.views import Option as PortfolioOption
 from matchmaker.portfolio.views import ProposalLinks, status_options
 from matchmaker.reference.names import category_name, country_name

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import OfferStatus
 from matchmaker.portfolio.fields import FieldReader
+from matchmaker.portfolio.listing import link_params, paging
 from matchmaker.portfolio.search import filter_text
-from matchmaker.web.params import choice_param, int_param
+from matchmaker.web.params import choice_param
 
 SORTS = {
     "newest": lazy_gettext("Newest first"),
@@ -20,7 +21,6 @@ SORTS = {
     "until": lazy_gettext("Available until, soonest"),
     "title": lazy_gettext("Title A–Z"),
 }
-PER_PAGE_CHOICES = ("20", "50", "100")
 LISTED_STATUSES = (OfferStatus.PUBLISHED, OfferStatus.EXHAUSTED)
 
 
@@ -48,17 +48,11 @@ class OfferFilters:
             modality=filter_text(params, "modality", 32),
             donor=filter_text(params, "donor", 64),
             status=choice_param(params, "status", [s.value for s in LISTED_STATUSES]),
-            sort=choice_param(params, "sort", SORTS, "newest"),
-            page=int_param(params, "page", 1, 1, 100_000),
-            per_page=int(choice_param(params, "per_page", PER_PAGE_CHOICES, "20")),
+            **paging(params, SORTS),
         )
 
     def as_params(self) -> dict[str, object]:
-        params = asdict(self)
-        for name, default in (("sort", "newest"), ("per_page", 20), ("page", 1)):
-            if params[name] == default:
-                params[name] = ""
-        return params
+        return link_params(self)
 
     @property
     def is_filtered(self) -> bool:

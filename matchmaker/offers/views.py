@@ -20,7 +20,7 @@ from matchmaker.models import (
     Organisation,
 )
 from matchmaker.needs.views import FilterOptions
-from matchmaker.offers.schemas import LISTED_STATUSES, PER_PAGE_CHOICES, SORTS, OfferFilters
+from matchmaker.offers.schemas import LISTED_STATUSES, SORTS, OfferFilters
 from matchmaker.offers.services import (
     OfferCoverage,
     OfferRow,
@@ -29,6 +29,7 @@ from matchmaker.offers.services import (
     offer_coverage,
 )
 from matchmaker.portfolio.coverage import ProposalTotals, offer_totals, remaining_offer_usd
+from matchmaker.portfolio.listing import PER_PAGE_CHOICES
 from matchmaker.portfolio.views import Option, ProposalLinks, status_options
 from matchmaker.reference.names import category_name, country_name, region_name
 from matchmaker.web.pagination import Pagination, query_string
