@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from matchmaker.accounts.authz import Viewer, can_edit_need, can_post_needs, needs_visible, require
+from matchmaker.accounts.authz import Viewer, can_edit_need, can_post_needs, needs_visible
 from matchmaker.errors import Conflict
 from matchmaker.events import record_event, snapshot
 from matchmaker.i18n import _
@@ -42,7 +42,7 @@ from matchmaker.portfolio.lifecycle import (
     withdraw,
     withdrawal_reason,
 )
-from matchmaker.portfolio.records import find_record, record_to_change
+from matchmaker.portfolio.records import find_record, record_to_change, record_to_save
 from matchmaker.references import add_with_reference
 
 NEED_FIELDS = (
@@ -176,16 +176,11 @@ def save_need(session: Session, viewer: Viewer, data, choices: PortfolioChoices,
     (422) with a message per field; nothing is written then.
     """
     with committing(session):
-        need = None
-        if reference is None:
-            require(can_post_needs(viewer), _("Only a State's requesters may post needs."))
-        else:
-            need = need_to_edit(session, viewer, reference, lock=True)
-            reason = edit_blocked_reason(session, need)
-            if reason:
-                raise Conflict(reason)
-            if partial:
-                data = {**need_form_values(session, need), **data}
+        need, data = record_to_save(
+            session, viewer, reference, data, partial=partial, may_post=can_post_needs(viewer),
+            post_refusal=_("Only a State's requesters may post needs."), to_edit=need_to_edit,
+            blocked=lambda need: edit_blocked_reason(session, need),
+            form_values=need_form_values)
         publishing = publish or (need is not None and need.status != NeedStatus.DRAFT)
         values, errors = read_need(data, choices, publishing=publishing, today=today(),
                                    needs_country=need is None and viewer.is_admin)

@@ -17,7 +17,6 @@ from matchmaker.accounts.authz import (
     can_edit_offer,
     can_post_offers,
     offers_visible,
-    require,
 )
 from matchmaker.errors import Conflict
 from matchmaker.events import record_event, snapshot
@@ -47,7 +46,7 @@ from matchmaker.portfolio.lifecycle import (
     withdraw,
     withdrawal_reason,
 )
-from matchmaker.portfolio.records import find_record, record_to_change
+from matchmaker.portfolio.records import find_record, record_to_change, record_to_save
 from matchmaker.references import add_with_reference
 from matchmaker.web.templating import money
 
@@ -173,16 +172,10 @@ def save_offer(session: Session, viewer: Viewer, data, choices: PortfolioChoices
     Raises FormErrors (422) with a message per field; nothing is written then.
     """
     with committing(session):
-        offer = None
-        if reference is None:
-            require(can_post_offers(viewer), _("Only donors may post offers."))
-        else:
-            offer = offer_to_edit(session, viewer, reference, lock=True)
-            reason = edit_blocked_reason(offer)
-            if reason:
-                raise Conflict(reason)
-            if partial:
-                data = {**offer_form_values(session, offer), **data}
+        offer, data = record_to_save(
+            session, viewer, reference, data, partial=partial, may_post=can_post_offers(viewer),
+            post_refusal=_("Only donors may post offers."), to_edit=offer_to_edit,
+            blocked=edit_blocked_reason, form_values=offer_form_values)
         publishing = publish or (offer is not None and offer.status != OfferStatus.DRAFT)
         values, errors = read_offer_input(session, viewer, data, choices, offer=offer,
                                           publishing=publishing)
