@@ -11,8 +11,7 @@ from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import NeedStatus, Priority
 from matchmaker.portfolio.fields import FieldReader
 from matchmaker.portfolio.listing import link_params, paging
-from matchmaker.portfolio.search import filter_text
-from matchmaker.web.params import choice_param
+from matchmaker.web.params import choice_param, text_param
 
 SORTS = {
     "newest": lazy_gettext("Newest first"),
@@ -50,10 +49,10 @@ class NeedFilters:
     def parse(cls, params: Mapping[str, str]) -> NeedFilters:
         """Read the query parameters; a bad one raises InputError naming it."""
         return cls(
-            q=filter_text(params, "q"),
-            region=filter_text(params, "region", 3),
-            topic=filter_text(params, "topic", 64),
-            modality=filter_text(params, "modality", 32),
+            q=text_param(params, "q"),
+            region=text_param(params, "region", 3),
+            topic=text_param(params, "topic", 64),
+            modality=text_param(params, "modality", 32),
             priority=choice_param(params, "priority", [p.value for p in Priority]),
             status=choice_param(params, "status", [s.value for s in LISTED_STATUSES]),
             deadline_before=date_param(params, "deadline_before"),

@@ -10,8 +10,7 @@ from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import OfferStatus
 from matchmaker.portfolio.fields import FieldReader
 from matchmaker.portfolio.listing import link_params, paging
-from matchmaker.portfolio.search import filter_text
-from matchmaker.web.params import choice_param
+from matchmaker.web.params import choice_param, text_param
 
 SORTS = {
     "newest": lazy_gettext("Newest first"),
@@ -42,11 +41,11 @@ class OfferFilters:
     def parse(cls, params: Mapping[str, str]) -> OfferFilters:
         """Read the query parameters; a bad one raises InputError naming it."""
         return cls(
-            q=filter_text(params, "q"),
-            topic=filter_text(params, "topic", 64),
-            region=filter_text(params, "region", 3),
-            modality=filter_text(params, "modality", 32),
-            donor=filter_text(params, "donor", 64),
+            q=text_param(params, "q"),
+            topic=text_param(params, "topic", 64),
+            region=text_param(params, "region", 3),
+            modality=text_param(params, "modality", 32),
+            donor=text_param(params, "donor", 64),
             status=choice_param(params, "status", [s.value for s in LISTED_STATUSES]),
             **paging(params, SORTS),
         )

@@ -17,6 +17,7 @@ from matchmaker.errors import FormErrors
 from matchmaker.i18n import _, babel_locale, get_language
 from matchmaker.models import utcnow
 from matchmaker.reference.money import CURRENCIES_FILE, load_currencies, to_usd
+from matchmaker.web.params import has_control_characters
 
 # Delivery languages: the six UN languages and Portuguese (Lusophone Africa, Brazil, Timor-Leste).
 DELIVERY_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "pt")
@@ -24,15 +25,6 @@ DELIVERY_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "pt")
 MAX_AMOUNT = 1_000_000_000
 MAX_QUANTITY = 10_000_000
 _NUMBER_SEPARATORS = re.compile(r"[\s,_\u00a0\u202f']")
-# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
-# store NUL at all (it would be a 500, not a message).
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(_CONTROL_CHARACTERS.search(text))
-
-
 def form_errors(errors: dict[str, str]) -> FormErrors:
     """FormErrors naming the first field, so JSON clients get ``field`` as well as ``errors``."""
     exc = FormErrors(errors)

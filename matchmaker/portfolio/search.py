@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from sqlalchemy import func, or_
 from sqlalchemy.sql import ColumnElement
-
-from matchmaker.errors import InputError
-from matchmaker.i18n import _
-from matchmaker.portfolio.fields import has_control_characters
-from matchmaker.web.params import text_param
 
 ESCAPE = "\\"
 _REFERENCE = re.compile(r"[A-Z]-\d{1,12}")
@@ -26,14 +20,6 @@ def contains_text(text: str, *columns) -> ColumnElement[bool]:
                .replace("_", ESCAPE + "_"))
     pattern = f"%{escaped}%"
     return or_(*(func.lower(column).like(pattern, escape=ESCAPE) for column in columns))
-
-
-def filter_text(params: Mapping[str, str], name: str, max_length: int = 100) -> str:
-    """A text query parameter of a list (search words, a code); InputError naming it if bad."""
-    value = text_param(params, name, max_length)
-    if has_control_characters(value):
-        raise InputError(_("“%(name)s” contains control characters.", name=name), field=name)
-    return value
 
 
 def is_reference(text: str) -> bool:

@@ -242,6 +242,11 @@ class ResultWords:
     solve_seconds: float
     method: str
 
+    @property
+    def is_demo_history(self) -> bool:
+        """A run the demo generator wrote (greedy, no bound), not one the solver carried out."""
+        return self.method.startswith("demo")
+
     @classmethod
     def build(cls, db: Session, viewer: Viewer, run: MatchRun) -> ResultWords:
         result = run.result or {}

@@ -8,13 +8,19 @@ from collections.abc import Iterable, Mapping
 from matchmaker.errors import InputError
 from matchmaker.i18n import _
 
-# Control characters have no place in a search or filter (and PostgreSQL refuses NUL outright).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
+# store or compare NUL at all (it would be a 500, not a message).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL_CHARACTERS.search(text))
 
 
 def text_param(params: Mapping[str, str], name: str, max_length: int = 100) -> str:
+    """A text parameter, stripped; InputError naming it if too long or holding control chars."""
     value = (params.get(name) or "").strip()
-    if CONTROL_CHARACTERS.search(value):
+    if has_control_characters(value):
         raise InputError(_("“%(name)s” contains control characters.", name=name), field=name)
     if len(value) > max_length:
         raise InputError(

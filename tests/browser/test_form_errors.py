@@ -5,40 +5,19 @@ shows its errors in place, without reloading the page."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from matchmaker.models import ProposalState, Role, User
+from matchmaker.models import ProposalState, User
 from tests import factories
-from tests.accounts.conftest import PASSWORD, mails_to, make_person
+from tests.accounts.conftest import PASSWORD, mails_to, people  # noqa: F401 - a fixture
 from tests.browser.steps import assert_same_document, label, menu, no_full_reload, sign_in
 from tests.matching.conftest import category
 from tests.proposals.conftest import make_proposal
 
 CORRECT_THE_FORM = "Please correct the highlighted fields"
-
-
-@dataclass
-class People:
-    requester: User  # Ghana
-    donor: User  # Germany
-    coordinator: User  # UNREC, whose region includes Ghana
-    admin: User  # the secretariat
-
-
-@pytest.fixture
-def people(session) -> People:
-    people = People(
-        requester=make_person(session, "gha", Role.REQUESTER, name="Ama Mensah"),
-        donor=make_person(session, "deu", Role.DONOR, name="Dieter Braun"),
-        coordinator=make_person(session, "unrec", Role.COORDINATOR, name="Kofi Agbeko"),
-        admin=make_person(session, "unoda", Role.ADMIN, name="Ada Secretariat"),
-    )
-    session.commit()
-    return people
 
 
 def signed_in(page: Page, live_server, user: User, path: str) -> Page:

@@ -20,13 +20,13 @@ LISTS = [
 
 
 @pytest.mark.parametrize(("role", "path"), LISTS)
-def test_control_characters_in_a_list_search_are_a_400(client, session, people, role, path):  # noqa: F811
+def test_control_characters_in_a_list_search_are_a_400(client, session, people, role, path):
     sign_in(client, session, getattr(people, role))
     response = client.get(path)
     assert response.status_code == 400, response.text[:300]
     assert "contains control characters" in response.text
 
 
-def test_an_ordinary_search_still_works(client, session, people):  # noqa: F811
+def test_an_ordinary_search_still_works(client, session, people):
     sign_in(client, session, people.admin)
     assert client.get("/admin/accounts?q=Ghana").status_code == 200
