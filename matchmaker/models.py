@@ -411,6 +411,8 @@ class MatchRun(SQLModel, table=True):
     error: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
+    # refreshed by the worker while it runs: a run whose heartbeat stops is taken over or failed
+    heartbeat_at: datetime | None = None
     finished_at: datetime | None = None
 
 

@@ -1,0 +1,29 @@
+"""run heartbeat
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-02 04:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0003'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('matchrun', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('heartbeat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('matchrun', schema=None) as batch_op:
+        batch_op.drop_column('heartbeat_at')
