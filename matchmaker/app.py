@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 from litestar import Litestar, Router
+from litestar.concurrency import set_asyncio_executor
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -39,13 +41,27 @@ from matchmaker.web.middleware import SessionMiddleware
 from matchmaker.web.templating import STATIC_DIR, make_environment
 
 
-def provide_db_session(state: State) -> Iterator[Session]:
-    """A session per request; services commit their own transaction, the rest is rolled back."""
+async def provide_db_session(state: State) -> AsyncIterator[Session]:
+    """A session per request; services commit their own transaction, the rest is rolled back.
+
+    The cleanup is async on purpose: Litestar runs a sync generator's cleanup in a worker
+    thread, so under load finished requests kept their connections while waiting for a thread
+    that was itself waiting for a connection, and the server stopped answering. Closing here,
+    on the event loop, returns the connection at once (a rollback at most).
+    """
     session = Session(state.engine, expire_on_commit=False)
     try:
         yield session
     finally:
         session.close()
+
+
+def configure_threads(settings: Settings) -> None:
+    """Run sync handlers in a pool of ``settings.threads`` threads, matched by the database
+    pool (db.make_engine); call before the server's event loop starts."""
+    set_asyncio_executor(
+        ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="matchmaker-web")
+    )
 
 
 def start_run_worker(app) -> None:
@@ -75,7 +91,7 @@ def configure_logging(settings: Settings) -> None:
 def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
     """Build the web application for ``settings`` (default: from the environment)."""
     settings = settings or load_settings()
-    engine = engine or db.make_engine(settings.database_url)
+    engine = engine or db.make_engine(settings.database_url, settings.threads)
     configure_logging(settings)
     state = State(
         {"settings": settings, "engine": engine, "templates": make_environment(settings.debug)}

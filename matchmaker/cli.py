@@ -31,11 +31,18 @@ def _prepare_database(settings: Settings) -> None:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from matchmaker.app import create_app
+    from matchmaker.app import configure_threads, create_app
 
+    configure_threads(settings)
     click.echo(f"Matchmaker is running on http://{settings.host}:{settings.port}/ (Ctrl+C stops)")
+    if not settings.run_worker:
+        click.echo("Solver runs are carried out by `matchmaker worker` processes.")
+    # X-Forwarded-For is believed only from the proxies named in MATCHMAKER_TRUSTED_PROXIES:
+    # from anyone else it would let a client pick the address that login throttling counts.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", proxy_headers=True)
+                log_level="info", proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
+                timeout_graceful_shutdown=15)
 
 
 @click.group()

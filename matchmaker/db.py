@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+POOL_SPARE = 8  # connections beyond one per thread: the run worker, the outbox, commands
+POOL_TIMEOUT = 10  # seconds; with the pool sized to the threads, a wait this long is a fault
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
@@ -23,18 +25,28 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(database_url: str, threads: int = 8) -> Engine:
+    """An engine for ``database_url`` whose pool serves ``threads`` threads at once.
+
+    Every thread that may hold a connection (request handlers, the session middleware, a run
+    worker and the outbox) must be able to get one without waiting: a thread that waits for a
+    connection held by a request that itself waits for a thread stalls the whole server. So
+    the pool holds ``threads`` connections plus a few for background work. SQLite gets foreign
+    keys, WAL and a busy timeout.
+    """
+    pool = {"pool_size": threads, "max_overflow": POOL_SPARE, "pool_timeout": POOL_TIMEOUT}
     if database_url.startswith("sqlite"):
         path = database_url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            pool = {}  # an in-memory database lives in one connection: no pool to size
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
         )
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(database_url, pool_pre_ping=True, **pool)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -27,6 +28,19 @@ def _read_int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _read_proxies(raw: str) -> tuple[str, ...]:
+    """Addresses or networks (comma-separated) whose X-Forwarded-For headers are believed."""
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"MATCHMAKER_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+            ) from exc
+    return proxies
 
 
 def _demo_secret_key() -> str:
@@ -55,6 +69,10 @@ class Settings:
     mail_from: str = "matchmaker@localhost"
     base_url: str = "http://127.0.0.1:8000"
     run_worker: bool = True
+    # Threads that run the sync handlers; the database pool is sized from it (see db.py), so a
+    # handler thread never waits for a connection held by a request that waits for a thread.
+    threads: int = 32
+    trusted_proxies: tuple[str, ...] = ()
     languages: tuple[str, ...] = field(default=("en", "fr", "es", "ar", "ru", "zh"))
 
     @property
@@ -88,6 +106,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool | None = None
     if not 0 < port < 65536:
         raise SettingsError(f"MATCHMAKER_PORT must be between 1 and 65535, got {port}")
     host = env.get("MATCHMAKER_HOST", "127.0.0.1")
+    threads = _read_int(env, "MATCHMAKER_THREADS", 32)
+    if not 1 <= threads <= 512:
+        raise SettingsError(f"MATCHMAKER_THREADS must be between 1 and 512, got {threads}")
     mail_backend = env.get("MATCHMAKER_MAIL_BACKEND", "console")
     if mail_backend not in ("console", "smtp", "outbox"):
         raise SettingsError("MATCHMAKER_MAIL_BACKEND must be one of console, smtp, outbox")
@@ -103,5 +124,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool | None = None
         smtp_port=_read_int(env, "MATCHMAKER_SMTP_PORT", 25),
         mail_from=env.get("MATCHMAKER_MAIL_FROM", "matchmaker@localhost"),
         base_url=env.get("MATCHMAKER_BASE_URL", f"http://{host}:{port}"),
-        run_worker=env.get("MATCHMAKER_WORKER", "1") not in ("0", "false", "no"),
+        # A solve holds the GIL for its whole length: outside the demo, web processes leave
+        # runs to `matchmaker worker` processes unless MATCHMAKER_WORKER=1 says otherwise.
+        run_worker=env.get("MATCHMAKER_WORKER", "1" if is_demo else "0") in ("1", "true", "yes"),
+        threads=threads,
+        trusted_proxies=_read_proxies(env.get("MATCHMAKER_TRUSTED_PROXIES", "")),
     )

@@ -14,7 +14,9 @@ def viewer_of(connection: ASGIConnection) -> Viewer:
     return connection.scope.get("state", {}).get("viewer", ANONYMOUS)
 
 
-def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def login_required(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # The handler parameter must not be called ``_``: that would hide the translation function,
+    # and calling a route handler with a string replaces the function it wraps.
     if not viewer_of(connection).is_authenticated:
         raise NotAuthorizedException(_("Please sign in to continue."))
 

@@ -11,8 +11,8 @@ import hmac
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
-import anyio
 from litestar import Request
+from litestar.concurrency import sync_to_thread
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -97,7 +97,7 @@ class SessionMiddleware(ASGIMiddleware):
             with Session(app_state.engine, expire_on_commit=False) as db:
                 return sessions.load_session(db, cookies.get(sessions.SESSION_COOKIE))
 
-        loaded = await anyio.to_thread.run_sync(load)
+        loaded = await sync_to_thread(load)  # the handlers' threads, matched by the pool
         new_anonymous_token = ""
         if loaded is not None:
             viewer, csrf_token, session_id = loaded.viewer, loaded.csrf_token, loaded.session_id
