@@ -25,7 +25,8 @@ RESETS_PER_HOUR = 3  # more requests for one account are ignored (no mail flood)
 def change_password(db: Session, viewer: Viewer, form: PasswordChangeForm) -> User:
     """Set a new password for the signed-in user after checking the current one.
 
-    Ends every session of the user (the caller opens a fresh one for this browser).
+    Ends every session of the user (the caller opens a fresh one for this browser) and every
+    reset link mailed before.
     """
     user = db.get(User, viewer.user_id)
     errors: dict[str, str] = {}
@@ -44,9 +45,21 @@ def change_password(db: Session, viewer: Viewer, form: PasswordChangeForm) -> Us
 
 
 def _set_password(db: Session, user: User, password: str) -> None:
+    """Store the new password; every session and every reset link issued before it ends."""
     user.password_hash = hash_password(password)
     sessions.end_all_sessions(db, user.id)
+    _use_up_reset_tokens(db, user.id)
     db.flush()
+
+
+def _use_up_reset_tokens(db: Session, user_id: int) -> None:
+    # A link mailed before the change must not undo it (nor let a mailbox thief back in).
+    db.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user_id, AuthToken.purpose == TokenPurpose.PASSWORD_RESET,
+               AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def request_reset(db: Session, email: str, base_url: str) -> None:
@@ -90,7 +103,7 @@ def valid_reset_token(db: Session, token: str) -> AuthToken:
 
 
 def reset_password(db: Session, token: str, password: str, confirmation: str) -> User:
-    """Set the password of the token's account, use up its reset links, end its sessions.
+    """Set the password of the token's account, use up all its reset links, end its sessions.
 
     An admin's lock stays: a reset proves access to the mailbox, not who is guessing.
     """
@@ -107,11 +120,6 @@ def reset_password(db: Session, token: str, password: str, confirmation: str) ->
     )
     if claimed.rowcount != 1:
         raise NotFound(_("This link has expired or was already used."))
-    db.execute(
-        update(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
     _set_password(db, user, password)
     record_event(db, None, "user", user.id, "password_reset",
                  note="password reset through a mailed link; all sessions ended")

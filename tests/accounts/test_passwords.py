@@ -39,6 +39,12 @@ def reset_link(session, user) -> str:
     return LINK.search(mail.body).group(0)
 
 
+def reset_paths(session, user) -> list[str]:
+    """The path of every reset link mailed to ``user``, oldest first."""
+    return [f"/password/reset/{LINK.search(m.body).group(1)}"
+            for m in mails_to(session, user.email) if "/password/reset/" in m.body]
+
+
 def set_new_password(client, path: str, password=NEW_PASSWORD, confirm=None):
     return client.post(path, data={
         "password": password, "password_confirm": password if confirm is None else confirm,
@@ -66,6 +72,17 @@ def test_change_password_keeps_this_session_and_ends_the_others(client, session,
     assert any("password of your account was just changed" in m.body
                for m in mails_to(session, people.donor.email))
     assert session.scalars(select(Event).where(Event.action == "password_change")).one()
+
+
+def test_change_password_ends_every_reset_link_mailed_before(client, session, people):
+    ask_reset(client, people.donor.email)
+    [path] = reset_paths(session, people.donor)
+    token = sign_in(client, session, people.donor)
+    assert change(client, token).status_code == 303
+    client.cookies.clear()
+    assert client.get(path).status_code == 404
+    assert set_new_password(client, path, "a thief's new passphrase").status_code == 404
+    assert password_is(session, people.donor, NEW_PASSWORD)
 
 
 def test_change_password_refuses_a_wrong_current_password(client, session, people):
@@ -127,6 +144,19 @@ def test_reset_link_works_once_and_ends_every_session(client, session, people):
     assert again.status_code == 404
     assert "This link has expired or was already used" in again.text
     assert set_new_password(client, f"/{path}", "yet another passphrase").status_code == 404
+    assert password_is(session, people.donor, NEW_PASSWORD)
+
+
+def test_a_completed_reset_ends_the_other_links_and_sessions(client, session, people):
+    with TestClient(app=client.app, base_url="https://testserver.local") as elsewhere:
+        sign_in(elsewhere, session, people.donor)
+        ask_reset(client, people.donor.email)
+        ask_reset(client, people.donor.email)
+        first, second = reset_paths(session, people.donor)
+        assert set_new_password(client, second).status_code == 200
+        assert elsewhere.get("/account", follow_redirects=False).status_code == 303
+    assert client.get(first).status_code == 404
+    assert set_new_password(client, first, "yet another passphrase").status_code == 404
     assert password_is(session, people.donor, NEW_PASSWORD)
 
 
