@@ -37,6 +37,7 @@ from matchmaker.runs.worker import RunWorker
 from matchmaker.settings import Settings, load_settings
 from matchmaker.web.errors import EXCEPTION_HANDLERS
 from matchmaker.web.events import NoEventEmitter
+from matchmaker.web.headers import add_security_headers
 from matchmaker.web.middleware import SessionMiddleware
 from matchmaker.web.templating import STATIC_DIR, make_environment
 
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
         ],
         dependencies={"db": Provide(provide_db_session)},
         middleware=[SessionMiddleware()],
+        before_send=[add_security_headers],  # every response, routed or not
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,
         event_emitter_backend=NoEventEmitter,  # no listeners; safe when lifespans overlap

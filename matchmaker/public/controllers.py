@@ -23,7 +23,7 @@ class PublicController(Controller):
         chosen = language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
         response = Redirect(path=safe_next(next))
         response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="lax",
-                            httponly=True)
+                            httponly=True, secure=request.app.state.settings.secure_cookies)
         return response
 
     @get("/health", name="health", cache=False, sync_to_thread=True)

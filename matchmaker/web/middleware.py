@@ -1,4 +1,4 @@
-"""Request middleware: who is asking (session cookie) and CSRF protection of unsafe methods.
+"""Request middleware: who is asking (session cookie), the body size limit, and CSRF protection.
 
 It runs before routing, guards and handlers, so ``request.state.viewer`` is always set and no
 unsafe request reaches a handler without a valid token: the ``X-CSRF-Token`` header (htmx
@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 from litestar import Request
 from litestar.concurrency import sync_to_thread
 from litestar.enums import ScopeType
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import Session
@@ -53,18 +54,47 @@ def _query_language(scope: Scope) -> str | None:
     return values[0] if values else None
 
 
+def _too_large() -> RequestEntityTooLarge:
+    return RequestEntityTooLarge(detail=_("This form is too large (at most %(size)s MB).",
+                                          size=MAX_FORM_BYTES // (1024 * 1024)))
+
+
+def _limited(scope: Scope, receive: Receive) -> Receive:
+    """``receive``, refusing a body over the limit as soon as it says or sends that much.
+
+    The declared length is checked first, so nothing of a refused body is read; a body without
+    one (chunked) is counted as it arrives, and never held beyond the limit.
+    """
+    try:
+        declared = int(_header(scope, b"content-length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_FORM_BYTES:
+        raise _too_large()
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_FORM_BYTES:
+                raise _too_large()
+        return message
+
+    return limited
+
+
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
     chunks: list[bytes] = []
     messages: list[Message] = []
-    size = 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break
         chunks.append(message.get("body", b""))
-        size += len(chunks[-1])
-        if not message.get("more_body") or size > MAX_FORM_BYTES:
+        if not message.get("more_body"):
             break
     return b"".join(chunks), messages
 
@@ -117,6 +147,9 @@ class SessionMiddleware(ASGIMiddleware):
                      session_key=cookies.get(sessions.SESSION_COOKIE, ""))
 
         if scope["method"] not in SAFE_METHODS:
+            # A body over the limit is a 413 that says so (the error handlers render it), not
+            # a form cut short whose missing token would read as an expired form.
+            receive = _limited(scope, receive)
             submitted = _header(scope, CSRF_HEADER)
             content_type = _header(scope, b"content-type")
             if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
