@@ -6,10 +6,12 @@ from __future__ import annotations
 class MatchmakerError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, link: str | None = None
+                 ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.link = link  # where the user can see the record the message is about
 
 
 class InputError(MatchmakerError):

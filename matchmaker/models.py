@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, String, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -416,10 +416,21 @@ class MatchRun(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+# A proposal is live from its proposal until its delivery ends: open or committed, not closed.
+LIVE_PROPOSAL_STATES = (*OPEN_PROPOSAL_STATES, ProposalState.AGREED, ProposalState.IN_DELIVERY)
+_LIVE_PAIR = text(f"state IN ({', '.join(repr(state.value) for state in LIVE_PROPOSAL_STATES)})")
+
+
 class Proposal(SQLModel, table=True):
     """A proposed need-offer pair, from a run or made by hand, and the decisions on it."""
 
-    __table_args__ = (Index("ix_proposal_pair", "need_id", "offer_id"),)
+    __table_args__ = (
+        Index("ix_proposal_pair", "need_id", "offer_id"),
+        # One live proposal per pair, whoever writes it (two donors clicking at once, a run
+        # racing a proposal by hand): the database refuses the second.
+        Index("ux_proposal_live_pair", "need_id", "offer_id", unique=True,
+              postgresql_where=_LIVE_PAIR, sqlite_where=_LIVE_PAIR),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key="matchrun.id", index=True)
@@ -528,3 +539,26 @@ class OutboxMail(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     error: str = Field(default="", sa_type=Text)
+    # Which delivery has taken the mail, and when: a conditional update claims it, so several
+    # senders at once (SQLite has no SKIP LOCKED) never send one mail twice.
+    claimed_by: str = Field(default="", sa_type=String(32))
+    claimed_at: datetime | None = None
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """An unsafe request sent with an idempotency key, and the answer it got (replayed to a
+    retry with the same key); ``status_code`` 0 while the first request is still running."""
+
+    __table_args__ = (Index("ux_idempotentrequest_owner_key", "owner", "key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(sa_type=String(40))  # the signed-in user, or the anonymous visitor
+    key: str = Field(sa_type=String(64))
+    method: str = Field(sa_type=String(8))
+    path: str = Field(sa_type=String(200))
+    status_code: int = 0
+    headers: list = _json(list)
+    body: bytes = Field(default=b"", sa_type=LargeBinary)
+    committed: bool = False  # the handler's transaction committed (set inside it)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)

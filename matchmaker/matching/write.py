@@ -22,6 +22,7 @@ from matchmaker.accounts.authz import Viewer
 from matchmaker.matching.decode import ProposalDraft
 from matchmaker.matching.load import SUPERSEDABLE_STATES
 from matchmaker.models import (
+    LIVE_PROPOSAL_STATES,
     OPEN_PROPOSAL_STATES,
     Event,
     MatchRun,
@@ -90,9 +91,19 @@ def _open_amounts(session: Session, column, ids: list[int]) -> dict[int, int]:
     return {key: int(total or 0) for key, total in rows}
 
 
+def _live_pairs(session: Session, need_ids: list[int]) -> set[tuple[int, int]]:
+    return set(session.execute(
+        select(Proposal.need_id, Proposal.offer_id)
+        .where(Proposal.need_id.in_(need_ids), Proposal.state.in_(LIVE_PROPOSAL_STATES))
+    ).all())
+
+
 def fit_to_room(session: Session, drafts: list[ProposalDraft]) -> tuple[list[ProposalDraft], int]:
-    """Drafts trimmed to what each offer and need has left now (best scores served first);
-    also how many drafts had to change."""
+    """Drafts trimmed to what each offer and need has left now (best scores served first),
+    without pairs that have a live proposal now; also how many drafts had to change.
+
+    Called after :func:`supersede`, so the index of one live proposal per pair never refuses
+    the insert that follows."""
     offer_ids = sorted({d.offer.id for d in drafts})
     need_ids = sorted({d.need.id for d in drafts})
     if not drafts:
@@ -105,6 +116,11 @@ def fit_to_room(session: Session, drafts: list[ProposalDraft]) -> tuple[list[Pro
         select(Need.id, Need.cost_usd, Need.agreed_usd)
         .where(Need.id.in_(need_ids)).order_by(Need.id).with_for_update()
     ).all()
+    # With the needs locked no other proposal of theirs can appear; one that did since the
+    # portfolio was read (proposed by hand meanwhile) keeps its pair, which the run then skips.
+    live = _live_pairs(session, need_ids)
+    kept = [d for d in drafts if (d.need.id, d.offer.id) not in live]
+    changed = len(drafts) - len(kept)
     on_offer = _open_amounts(session, Proposal.offer_id, offer_ids)
     on_need = _open_amounts(session, Proposal.need_id, need_ids)
     room = defaultdict(int)
@@ -112,8 +128,8 @@ def fit_to_room(session: Session, drafts: list[ProposalDraft]) -> tuple[list[Pro
         room["offer", offer_id] = budget - committed - on_offer.get(offer_id, 0)
     for need_id, cost, agreed in needs:
         room["need", need_id] = cost - agreed - on_need.get(need_id, 0)
-    fitted, changed = [], 0
-    for draft in sorted(drafts, key=lambda d: -d.score):
+    fitted = []
+    for draft in sorted(kept, key=lambda d: -d.score):
         offer_key, need_key = ("offer", draft.offer.id), ("need", draft.need.id)
         amount = min(draft.amount_usd, room[offer_key], room[need_key])
         if amount != draft.amount_usd:

@@ -11,15 +11,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matchmaker.accounts import authz
 from matchmaker.accounts.authz import Viewer
-from matchmaker.errors import FormErrors
+from matchmaker.errors import Conflict, FormErrors
 from matchmaker.events import record_event, snapshot
 from matchmaker.i18n import _
 from matchmaker.models import (
     COMMITTED_PROPOSAL_STATES,
+    LIVE_PROPOSAL_STATES,
     OPEN_NEED_STATUSES,
     OPEN_PROPOSAL_STATES,
     Country,
@@ -236,11 +238,33 @@ def propose(db: Session, viewer: Viewer, data: ManualProposalInput, language: st
     if amount > remaining_need(need):
         raise FormErrors({"amount_usd": _("The need still requires only %(left)s.",
                                           left=money(remaining_need(need)))})
+    pair = need.id, choice.offer.id
+    try:
+        return _insert(db, viewer, need, choice.offer, amount)
+    except IntegrityError:
+        # Checked above, but another request may have proposed the pair since: the database's
+        # one-live-proposal-per-pair index refused this one.
+        existing = live_proposal_id(db, *pair)
+        if existing is None:
+            raise
+        raise Conflict(_("A proposal for this need and offer is already open (proposal "
+                         "%(id)s).", id=existing), link=f"/proposals/{existing}") from None
+
+
+def live_proposal_id(db: Session, need_id: int, offer_id: int) -> int | None:
+    """The live proposal of the pair (open, agreed or in delivery), if there is one."""
+    return db.scalars(
+        select(Proposal.id).where(Proposal.need_id == need_id, Proposal.offer_id == offer_id,
+                                  Proposal.state.in_(LIVE_PROPOSAL_STATES))
+    ).first()
+
+
+def _insert(db: Session, viewer: Viewer, need: Need, offer: Offer, amount: int) -> Proposal:
     by_donor = viewer.role == Role.DONOR
     now = utcnow()
     with committing(db):
         proposal = Proposal(
-            need_id=need.id, offer_id=choice.offer.id, origin=ProposalOrigin.MANUAL,
+            need_id=need.id, offer_id=offer.id, origin=ProposalOrigin.MANUAL,
             amount_usd=amount, share=amount / need.cost_usd if need.cost_usd else 1.0,
             state=ProposalState.ACCEPTED_BY_DONOR if by_donor else ProposalState.PROPOSED,
             created_by_id=viewer.user_id, expires_at=now + ANSWER_WITHIN,

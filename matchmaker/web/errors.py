@@ -38,11 +38,14 @@ def wants_json(request: Request) -> bool:
 def error_response(
     request: Request, status_code: int, message: str, field: str | None = None,
     errors: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+    link: str | None = None,
 ) -> Response:
     if wants_json(request):
         body: dict = {"status_code": status_code, "detail": message}
         if field:
             body["field"] = field
+        if link:
+            body["link"] = link
         if errors:
             body["errors"] = errors
         return Response(content=body, status_code=status_code, headers=headers)
@@ -51,6 +54,7 @@ def error_response(
         "title": _(TITLES.get(status_code, "Error")),
         "message": message,
         "field": field,
+        "link": link,
     }
     response = render(request, "errors/error.html", "errors/_error.html", context,
                       status_code=status_code, headers=headers)
@@ -63,7 +67,8 @@ def error_response(
 
 def handle_matchmaker_error(request: Request, exc: MatchmakerError) -> Response:
     errors = exc.errors if isinstance(exc, FormErrors) else None
-    return error_response(request, exc.status_code, exc.message, exc.field, errors)
+    return error_response(request, exc.status_code, exc.message, exc.field, errors,
+                          link=exc.link)
 
 
 def handle_validation_error(request: Request, exc: ValidationException) -> Response:

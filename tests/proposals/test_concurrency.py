@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts import sessions
-from matchmaker.models import Role
+from matchmaker.models import Proposal, Role
 from tests import factories
 from tests.accounts.conftest import make_person
 from tests.proposals.conftest import make_proposal, reload
@@ -132,3 +134,61 @@ def race(session, live_url: str) -> None:
         client.close()
     # The proof needs the two requests to have been in the app at the same time.
     assert overlapping_rounds >= ROUNDS // 2, overlapping_rounds
+
+
+PROPOSERS = 10
+
+
+def post_together(clients: list[httpx.Client], url: str, body: dict) -> list[httpx.Response]:
+    """Each client posts ``body`` to ``url``; the requests leave together (a barrier)."""
+    barrier = threading.Barrier(len(clients))
+    answers: list[httpx.Response | None] = [None] * len(clients)
+
+    def post(index: int) -> None:
+        barrier.wait()
+        answers[index] = clients[index].post(url, json=body)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
+def test_one_pair_proposed_by_hand_ten_times_at_once_is_proposed_once(session, live_url):
+    """Each of the ten requests passes the pair check before any has written: the database's
+    index of one live proposal per pair lets one in and the others get a 409 with its link."""
+    germany = factories.state_org(session, "DEU")
+    donor = make_person(session, "deu", Role.DONOR, name="Donor")
+    session.commit()
+    clients = [signed_in_client(session, live_url, donor) for _ in range(PROPOSERS)]
+    for round_number in range(3):
+        need = factories.make_need(session, "GHA", cost_usd=50_000)
+        offer = factories.make_offer(session, germany, title=f"Fund {round_number}")
+        session.commit()
+        answers = post_together(clients, "/api/proposals", {
+            "need": need.reference, "offer": offer.reference, "amount_usd": 10_000})
+        created = [answer for answer in answers if answer.status_code == 201]
+        assert len(created) == 1, [(a.status_code, a.text) for a in answers]
+        proposal_id = created[0].json()["id"]
+        for answer in answers:
+            if answer.status_code == 409:
+                assert "already open" in answer.json()["detail"]
+                assert answer.json()["link"] == f"/proposals/{proposal_id}"
+            elif answer is not created[0]:  # it read the pair after the first one was saved
+                assert answer.status_code == 422, answer.text
+                assert "already proposed" in answer.json()["errors"]["offer"]
+        session.expire_all()
+        assert session.scalars(select(Proposal.id).where(Proposal.need_id == need.id)
+                               ).all() == [proposal_id]
+    for client in clients:
+        client.close()
+
+
+def test_the_database_refuses_a_second_live_proposal_of_a_pair(session, deal):
+    with pytest.raises(IntegrityError):
+        make_proposal(session, deal.need, deal.offer, 1_000, "accepted_by_donor")
+    session.rollback()
+    for closed in ("declined", "superseded", "expired", "delivered"):
+        make_proposal(session, deal.need, deal.offer, 1_000, closed)  # closed ones may repeat
