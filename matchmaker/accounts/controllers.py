@@ -71,7 +71,11 @@ class AuthController(Controller):
             return render(request, "accounts/login.html", None, {"form": state}, status_code=429)
         except LoginError as exc:
             state.errors["__all__"] = exc.message
-            return render(request, "accounts/login.html", None, {"form": state}, status_code=422)
+            response = render(request, "accounts/login.html", None, {"form": state},
+                              status_code=422)
+            # Every refusal sends the queue, so the mail to a refused owner shows in no timing.
+            response.background = deliver_after_response(request)
+            return response
         response = Redirect(path=target, status_code=303)
         open_session(request, db, user, response)
         return response

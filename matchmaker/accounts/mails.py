@@ -1,4 +1,5 @@
-"""The account mails (request received, approved, rejected, password reset and change).
+"""The account mails (request received, approved, rejected, password reset and change, a
+refused sign-in, a sign-up with a registered address).
 
 Each is written in the recipient's language and queued in the caller's transaction.
 """
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from matchmaker import i18n
 from matchmaker.i18n import _
 from matchmaker.mail.outbox import queue_mail
-from matchmaker.models import User
+from matchmaker.models import User, UserStatus
 
 
 @contextmanager
@@ -92,3 +93,28 @@ def new_request_for_reviewer(db: Session, reviewer: User, applicant: User,
               "%(url)s", name=applicant.name, email=applicant.email,
               organisation=organisation_name, url=f"{base_url}/admin"),
         )
+
+
+def sign_in_refused(db: Session, user: User) -> None:
+    """Why the right password did not sign ``user`` in (the sign-in page does not say)."""
+    with _in_language(user.language):
+        _send(
+            db, user, _("Your Matchmaker account cannot sign in"),
+            _("Someone (we hope you) just tried to sign in to your account with its password."),
+            _refusal_reason(user),
+            _("If it was not you, someone knows your password: tell the secretariat of the "
+              "clearing-house."),
+        )
+
+
+def _refusal_reason(user: User) -> str:
+    if user.locked_at is not None:
+        return _("This account is locked after repeated failed sign-ins. Ask an administrator "
+                 "of the clearing-house to unlock it.")
+    if user.status == UserStatus.PENDING:
+        return _("Your account is waiting for approval. You will receive an email once it is "
+                 "approved.")
+    if user.status == UserStatus.REJECTED:
+        return _("Your request for an account was not approved. Contact the secretariat if you "
+                 "think this is a mistake.")
+    return _("This account has been disabled. Contact the secretariat of the clearing-house.")

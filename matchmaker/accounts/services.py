@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from matchmaker import i18n
-from matchmaker.accounts import throttle
+from matchmaker.accounts import mails, throttle
 from matchmaker.accounts.passwords import hash_password, needs_rehash, verify_password
 from matchmaker.errors import InputError, MatchmakerError
 from matchmaker.events import record_event
 from matchmaker.i18n import _
-from matchmaker.models import User, UserStatus, utcnow
+from matchmaker.models import Event, User, UserStatus, utcnow
 
 # Verifying against this when the email is unknown keeps the answer time the same.
 _DUMMY_HASH = hash_password("not-a-real-password-only-for-constant-time")
+# A refused account's owner gets at most one explanation per interval (no mail flood).
+REFUSAL_MAIL_INTERVAL = timedelta(hours=1)
 
 
 class LoginError(MatchmakerError):
@@ -50,26 +54,21 @@ def authenticate(db: Session, email: str, password: str, address: str) -> User:
         raise TooManyAttempts(message)
     user = find_user(db, email)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not matches:
+    if user is None or not matches or not _may_sign_in(user):
+        # One answer for every refusal: a locked or pending account must not tell a right
+        # password from a wrong one. Its owner learns the reason by mail instead.
         throttle.record(db, email, address, succeeded=False)
-        if user is not None:
+        if user is not None and not matches:
             _count_failure(db, user)
+        elif user is not None:
+            _explain_refusal(db, user)
         db.commit()
-        raise LoginError(_("The email address or password is not correct."), field="email")
-    if user.locked_at is not None:
-        throttle.record(db, email, address, succeeded=False)
-        db.commit()
-        raise LoginError(_("This account is locked after repeated failed sign-ins. Ask an "
-                           "administrator of the clearing-house to unlock it."))
-    if user.status == UserStatus.PENDING:
-        raise LoginError(_("Your account is waiting for approval. You will receive an email "
-                           "once it is approved."))
-    if user.status == UserStatus.REJECTED:
-        raise LoginError(_("Your request for an account was not approved. Contact the "
-                           "secretariat if you think this is a mistake."))
-    if user.status != UserStatus.ACTIVE:
-        raise LoginError(_("This account has been disabled. Contact the secretariat of the "
-                           "clearing-house."))
+        raise LoginError(
+            _("The email address or password is not correct.") + " "
+            + _("If the password is right but the account cannot sign in (still waiting for "
+                "approval, locked or disabled), an email to that address explains why."),
+            field="email",
+        )
     throttle.record(db, email, address, succeeded=True)
     user.failed_logins = 0
     user.last_login_at = utcnow()
@@ -77,6 +76,27 @@ def authenticate(db: Session, email: str, password: str, address: str) -> User:
         user.password_hash = hash_password(password)
     db.flush()
     return user
+
+
+def _may_sign_in(user: User) -> bool:
+    return user.status == UserStatus.ACTIVE and user.locked_at is None
+
+
+def _explain_refusal(db: Session, user: User) -> None:
+    """Mail the owner why the right password did not sign them in (at most once an hour)."""
+    since = utcnow() - REFUSAL_MAIL_INTERVAL
+    mailed = db.scalar(
+        select(func.count(Event.id)).where(
+            Event.entity == "user", Event.entity_id == user.id,
+            Event.action == "sign_in_refused", Event.created_at >= since,
+        )
+    )
+    if mailed:
+        return
+    mails.sign_in_refused(db, user)
+    record_event(db, None, "user", user.id, "sign_in_refused",
+                 note=f"right password, account {'locked' if user.locked_at else user.status}; "
+                      "the reason was mailed to its owner")
 
 
 def _count_failure(db: Session, user: User) -> None:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from matchmaker.accounts import sessions, throttle
 from matchmaker.app import create_app
-from matchmaker.models import Event, UserSession, UserStatus
+from matchmaker.models import Event, UserSession, UserStatus, utcnow
 from matchmaker.settings import load_settings
-from tests.accounts.conftest import PASSWORD, anonymous_token, make_person, set_session_key, sign_in
+from tests.accounts.conftest import (
+    PASSWORD,
+    anonymous_token,
+    mails_to,
+    make_person,
+    set_session_key,
+    sign_in,
+)
 from tests.conftest import TEST_SECRET
 
 
@@ -30,6 +39,14 @@ def is_signed_in(client) -> bool:
     return client.get("/account", follow_redirects=False).status_code == 200
 
 
+REFUSED = "The email address or password is not correct."
+
+
+def refusal(response) -> str:
+    """What the sign-in page says, with the anonymous CSRF token (random per page) left out."""
+    return re.sub(r'name="_csrf" value="[^"]*"', "", response.text)
+
+
 def test_login_opens_a_session_and_goes_to_next(client, people):
     response = login(client, people.donor.email, next="/needs")
     assert response.status_code == 303
@@ -43,29 +60,56 @@ def test_login_never_redirects_off_site(client, people):
     assert response.headers["location"] == "/"
 
 
-def test_wrong_password_gets_one_message_for_both_fields(client, people):
+def test_wrong_password_gets_one_message_for_both_fields(client, session, people):
     response = login(client, people.donor.email, "wrong password!")
     assert response.status_code == 422
-    assert "The email address or password is not correct." in response.text
+    assert REFUSED in response.text
     unknown = login(client, "nobody@example.org", "wrong password!")
-    assert "The email address or password is not correct." in unknown.text
+    assert REFUSED in unknown.text
+    assert mails_to(session, people.donor.email) == []  # a wrong password explains nothing
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
+    ("fields", "reason"),
     [
-        (UserStatus.PENDING, "Your account is waiting for approval."),
-        (UserStatus.REJECTED, "Your request for an account was not approved."),
-        (UserStatus.DISABLED, "This account has been disabled."),
+        ({"status": UserStatus.PENDING}, "Your account is waiting for approval."),
+        ({"status": UserStatus.REJECTED}, "Your request for an account was not approved."),
+        ({"status": UserStatus.DISABLED}, "This account has been disabled."),
+        ({"locked_at": utcnow()}, "This account is locked after repeated failed sign-ins."),
     ],
+    ids=["pending", "rejected", "disabled", "locked"],
 )
-def test_inactive_accounts_cannot_sign_in(client, session, status, message):
-    user = make_person(session, "gha", "requester", status=status)
+def test_an_account_that_cannot_sign_in_answers_alike_for_a_right_and_a_wrong_password(
+    client, session, fields, reason
+):
+    user = make_person(session, "gha", "requester", **fields)
     session.commit()
-    response = login(client, user.email)
-    assert response.status_code == 422
-    assert message in response.text
+    right = login(client, user.email)
+    wrong = login(client, user.email, "wrong password!")
+    assert right.status_code == wrong.status_code == 422
+    assert refusal(right) == refusal(wrong)
+    assert REFUSED in right.text and reason not in right.text
     assert not is_signed_in(client)
+    # Only the owner learns why, by mail, and only after the right password.
+    [mail] = mails_to(session, user.email)
+    assert mail.subject == "Your Matchmaker account cannot sign in"
+    assert reason in mail.body
+
+
+def test_the_reason_is_mailed_at_most_once_an_hour(client, session):
+    user = make_person(session, "gha", "requester", status=UserStatus.PENDING)
+    session.commit()
+    for _attempt in range(3):
+        assert login(client, user.email).status_code == 422
+    assert len(mails_to(session, user.email)) == 1
+
+
+def test_an_unknown_address_answers_like_a_refused_account(client, session):
+    user = make_person(session, "gha", "requester", status=UserStatus.PENDING)
+    session.commit()
+    assert refusal(login(client, user.email)) == refusal(
+        login(client, "nobody@example.org")
+    ).replace("nobody@example.org", user.email)
 
 
 def test_throttling_per_account(client, people):
@@ -96,7 +140,8 @@ def test_lock_after_repeated_failures_and_admin_unlock(client, session, people):
     assert people.donor.locked_at is not None
     response = login(client, people.donor.email)
     assert response.status_code == 422
-    assert "locked" in response.text and "administrator" in response.text
+    assert REFUSED in response.text and "after repeated failed" not in response.text
+    assert "administrator" in mails_to(session, people.donor.email)[-1].body
 
     token = sign_in(client, session, people.admin)
     unlock = client.post(f"/admin/accounts/{people.donor.id}/unlock",

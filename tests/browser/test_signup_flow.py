@@ -102,9 +102,9 @@ def test_sign_up_get_approved_and_stay_out_of_other_organisations(
     ).one()
     assert applicant.status == UserStatus.PENDING
 
-    # Pending: signing in is refused with a clear message.
+    # Pending: signing in is refused as a wrong password is; the reason comes by mail.
     sign_in(user_page, live_server, applicant.email, PASSPHRASE)
-    assert "waiting for approval" in user_page.inner_text("main")
+    assert "an email to that address explains why" in user_page.inner_text("main")
 
     # 2. The admin approves it in the admin page (htmx swaps the row in place).
     admin_page = new_page()
