@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import smtplib
+from datetime import timedelta
 
 from litestar import Request
 from litestar.background_tasks import BackgroundTask
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -26,6 +28,7 @@ logger = logging.getLogger("matchmaker.mail")
 
 SECRET_LINKS = re.compile(r"(/password/reset/)[A-Za-z0-9_\-]+")
 REDACTED = r"\1[used link removed]"
+CLAIM_TIMEOUT = timedelta(minutes=10)  # far beyond the SMTP sender's 20-second timeout
 
 
 def queue_mail(db: Session, to: str, subject: str, body: str) -> OutboxMail:
@@ -44,9 +47,9 @@ def redact(body: str) -> str:
 def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
     """Send queued mail with the configured sender; returns how many were sent.
 
-    Each mail is claimed with a row lock (skipped if another process holds it), sent, marked
-    sent and redacted in its own transaction. A failure is noted on the mail, which stays
-    queued for the next delivery.
+    Each mail is first claimed (see :func:`claim`), then sent, marked sent and redacted. A
+    failure is noted on the mail and its claim released, so it stays queued for the next
+    delivery.
     """
     sender = sender_for(settings)
     if sender is None:
@@ -58,18 +61,16 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
         ).all()
     sent = 0
     for mail_id in ids:
+        delivery = secrets.token_hex(16)
+        if not claim(engine, mail_id, delivery):
+            continue
         with session_scope(engine) as db:
-            mail = db.scalars(
-                select(OutboxMail)
-                .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None))
-                .with_for_update(skip_locked=True)
-            ).first()
-            if mail is None:
-                continue
+            mail = db.get(OutboxMail, mail_id)
             try:
                 sender.send(mail)
             except (OSError, smtplib.SMTPException) as exc:
                 mail.error = f"{type(exc).__name__}: {exc}"[:500]
+                mail.claimed_by, mail.claimed_at = "", None
                 logger.warning("mail #%s to %s not sent: %s", mail.id, mail.recipient,
                                type(exc).__name__)
                 continue
@@ -78,6 +79,26 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             mail.body = redact(mail.body)
             sent += 1
     return sent
+
+
+def claim(engine: Engine, mail_id: int, delivery: str) -> bool:
+    """Take mail ``mail_id`` for ``delivery`` (a random id); False if it is sent or taken.
+
+    A conditional update, committed before sending: of several deliveries at once exactly one
+    changes the row, on SQLite (which has no SKIP LOCKED) as on PostgreSQL. A claim older than
+    CLAIM_TIMEOUT belongs to a delivery that died before marking the mail sent: it is retaken.
+    """
+    now = utcnow()
+    with session_scope(engine) as db:
+        claimed = db.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None),
+                   or_(OutboxMail.claimed_at.is_(None),
+                       OutboxMail.claimed_at < now - CLAIM_TIMEOUT))
+            .values(claimed_by=delivery, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return claimed.rowcount == 1
 
 
 def deliver_after_response(request: Request) -> BackgroundTask:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from matchmaker.mail import outbox, senders
-from matchmaker.models import OutboxMail
+from matchmaker.models import OutboxMail, utcnow
 
 BODY = "Open https://example.org/password/reset/abcDEF123_-xyz987 within one hour."
 
@@ -88,3 +91,51 @@ def test_a_mail_queued_in_a_rolled_back_transaction_is_never_sent(session):
     session.rollback()
     assert session.scalars(select(OutboxMail)).all() == []
 
+
+
+def test_twelve_senders_at_once_send_each_mail_exactly_once(session, engine, settings,
+                                                            monkeypatch):
+    """SQLite ignores FOR UPDATE SKIP LOCKED: without the claim, senders that read the queue
+    at the same moment each sent the same mail (a reset link printed up to four times)."""
+    monkeypatch.setattr(senders.smtplib, "SMTP", SlowSMTP)
+    FakeSMTP.sent, FakeSMTP.fail = [], False
+    for number in range(20):
+        outbox.queue_mail(session, "ana@example.org", f"Mail {number}", BODY)
+    session.commit()
+    smtp = dataclasses.replace(settings, mail_backend="smtp")
+    barrier = threading.Barrier(12)
+    counts: list[int] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        counts.append(outbox.deliver_pending(engine, smtp))
+
+    threads = [threading.Thread(target=deliver) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    subjects = sorted(message["Subject"] for _address, message in FakeSMTP.sent)
+    assert subjects == sorted(f"Mail {number}" for number in range(20))
+    assert sum(counts) == 20
+    assert session.scalars(select(OutboxMail).where(OutboxMail.sent_at.is_(None))).all() == []
+
+
+class SlowSMTP(FakeSMTP):
+    """A mail server that takes a moment per mail, so that the senders overlap."""
+
+    def send_message(self, message):
+        time.sleep(0.01)
+        super().send_message(message)
+
+
+def test_a_claim_left_by_a_dead_delivery_is_taken_again(session, engine, settings, monkeypatch):
+    monkeypatch.setattr(senders.smtplib, "SMTP", FakeSMTP)
+    FakeSMTP.sent, FakeSMTP.fail = [], False
+    mail = queued(session)
+    assert outbox.claim(engine, mail.id, "a-delivery-that-died")
+    smtp = dataclasses.replace(settings, mail_backend="smtp")
+    assert outbox.deliver_pending(engine, smtp) == 0  # still taken
+    mail.claimed_at = utcnow() - outbox.CLAIM_TIMEOUT - timedelta(seconds=1)
+    session.commit()
+    assert outbox.deliver_pending(engine, smtp) == 1
