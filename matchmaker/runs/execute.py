@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -136,8 +136,12 @@ def _actor(db: Session, run: MatchRun) -> Viewer | None:
     return viewer_for(db, user) if user else None
 
 
-def execute_run(engine: Engine, run_id: int, today: date | None = None) -> MatchRun:
-    """Carry out a run claimed by this worker (state running); returns the finished run."""
+def execute_run(engine: Engine, run_id: int, today: date | None = None,
+                worker_id: str | None = None) -> MatchRun:
+    """Carry out a run claimed by this worker (state running); returns the finished run.
+
+    If the run was taken from ``worker_id`` meanwhile (failed as stale), nothing is written.
+    """
     progress = Progress(engine, run_id)
     try:
         with Session(engine, expire_on_commit=False) as db:
@@ -163,7 +167,7 @@ def execute_run(engine: Engine, run_id: int, today: date | None = None) -> Match
             )
             progress.set(WRITING, SOLVE_TO + 2)
             db.commit()  # end any read transaction before writing
-            _write(db, run_id, plan)
+            _write(db, run_id, plan, worker_id)
             return db.get(MatchRun, run_id)
     except ProblemError as exc:
         return fail_run(engine, run_id, str(exc))
@@ -176,9 +180,22 @@ def execute_run(engine: Engine, run_id: int, today: date | None = None) -> Match
         )
 
 
-def _write(db: Session, run_id: int, plan: Plan) -> None:
+def _still_ours(db: Session, run_id: int, worker_id: str | None) -> bool:
+    """Whether the run is still running for this worker (read under the write lock)."""
+    state, claimed_by = db.execute(
+        select(MatchRun.state, MatchRun.claimed_by).where(MatchRun.id == run_id)
+        .with_for_update()
+    ).one()
+    return state == RunState.RUNNING and (worker_id is None or claimed_by == worker_id)
+
+
+def _write(db: Session, run_id: int, plan: Plan, worker_id: str | None = None) -> None:
     run = db.get(MatchRun, run_id)
     begin_writing(db, run)
+    if not _still_ours(db, run_id, worker_id):
+        db.rollback()  # declared stale while it solved: its result would overwrite the verdict
+        logger.warning("solver run %s was taken from this worker; its result is dropped", run_id)
+        return
     actor = _actor(db, run)
     superseded = supersede(db, run, plan.encoded.portfolio.scope_need_ids, actor)
     drafts, trimmed = fit_to_room(db, plan.decoded.drafts)
@@ -209,10 +226,14 @@ def _write(db: Session, run_id: int, plan: Plan) -> None:
     db.commit()
 
 
-def fail_run(engine: Engine, run_id: int, message: str) -> MatchRun:
-    """Mark a run failed with ``message`` (a sentence for people)."""
+def fail_run(engine: Engine, run_id: int, message: str,
+             only_if_running: bool = False) -> MatchRun | None:
+    """Mark a run failed with ``message`` (a sentence for people); with ``only_if_running``,
+    only a run still running (None otherwise: it finished meanwhile)."""
     with Session(engine, expire_on_commit=False) as db:
-        run = db.get(MatchRun, run_id)
+        run = db.get(MatchRun, run_id, with_for_update=True)
+        if only_if_running and run.state != RunState.RUNNING:
+            return None
         run.state = RunState.FAILED
         run.progress_message = FAILED
         run.error = message[:2000]

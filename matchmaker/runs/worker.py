@@ -14,10 +14,13 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from matchmaker.events import record_event
@@ -27,20 +30,46 @@ from matchmaker.runs.execute import execute_run, fail_run
 logger = logging.getLogger("matchmaker.runs")
 
 POLL_SECONDS = 1.0
-STALE_AFTER = timedelta(minutes=10)  # beyond a run's time limit: its worker has gone
-STALE_CHECK_EVERY = 60  # polls
+HEARTBEAT_SECONDS = 5.0  # a running run's worker refreshes MatchRun.heartbeat_at this often
+STALE_AFTER = timedelta(seconds=30)  # no heartbeat for this long: the worker has gone
+STALE_CHECK_EVERY = 5  # polls
+MAX_BACKOFF_SECONDS = 60.0
+STALE_MESSAGE = ("The worker running this run stopped (killed or cut off) before it finished; "
+                 "please start the run again.")
 
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def _worker_is_gone(worker_id: str) -> bool:
+    """True when ``worker_id`` names a process of this machine that no longer exists.
+
+    Workers on other machines are judged by their heartbeat alone.
+    """
+    host, _, rest = worker_id.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
 def _mark_claimed(db: Session, run_id: int, worker_id: str) -> bool:
+    now = utcnow()
     claimed = db.execute(
         update(MatchRun)
         .where(MatchRun.id == run_id, MatchRun.state == RunState.QUEUED)
-        .values(state=RunState.RUNNING, claimed_by=worker_id, started_at=utcnow(), progress=1,
-                progress_message="loading")
+        .values(state=RunState.RUNNING, claimed_by=worker_id, started_at=now, heartbeat_at=now,
+                progress=1, progress_message="loading")
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if claimed:
@@ -81,19 +110,58 @@ def claim_run(engine: Engine, run_id: int, worker_id: str) -> bool:
         return claimed
 
 
+def beat(engine: Engine, run_id: int, worker_id: str) -> bool:
+    """Refresh the heartbeat of a run this worker holds; False once it no longer holds it."""
+    with engine.begin() as connection:
+        return connection.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id, MatchRun.state == RunState.RUNNING,
+                   MatchRun.claimed_by == worker_id)
+            .values(heartbeat_at=utcnow())
+        ).rowcount == 1
+
+
+@contextmanager
+def heartbeat(engine: Engine, run_id: int, worker_id: str,
+              every: float = HEARTBEAT_SECONDS) -> Iterator[None]:
+    """Beat for ``run_id`` from a thread of its own while the body carries the run out."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                beat(engine, run_id, worker_id)
+            except Exception:  # noqa: BLE001 - a missed beat is retried; staleness is 6 beats
+                logger.warning("run %s: heartbeat not recorded", run_id)
+
+    thread = threading.Thread(target=loop, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def fail_stale_runs(engine: Engine, older_than: timedelta = STALE_AFTER) -> list[int]:
-    """Fail runs still 'running' long after their time limit: their worker stopped."""
+    """Fail runs whose worker has gone: its process is dead (same machine), or it has not
+    beaten for ``older_than`` (any machine)."""
     limit = utcnow() - older_than
     with Session(engine) as db:
-        stale = db.scalars(
-            select(MatchRun.id).where(
-                MatchRun.state == RunState.RUNNING, MatchRun.started_at < limit
-            )
+        running = db.execute(
+            select(MatchRun.id, MatchRun.claimed_by, MatchRun.heartbeat_at, MatchRun.started_at)
+            .where(MatchRun.state == RunState.RUNNING)
         ).all()
+    stale = [
+        run_id for run_id, claimed_by, beat_at, started_at in running
+        if (beat_at or started_at or limit) < limit or _worker_is_gone(claimed_by)
+    ]
+    failed = []
     for run_id in stale:
-        fail_run(engine, run_id, "The worker running this run stopped before it finished; "
-                 "please start the run again.")
-    return list(stale)
+        if fail_run(engine, run_id, STALE_MESSAGE, only_if_running=True) is not None:
+            logger.warning("solver run %s failed: its worker stopped", run_id)
+            failed.append(run_id)
+    return failed
 
 
 def work_once(engine: Engine, worker_id: str) -> int | None:
@@ -101,25 +169,43 @@ def work_once(engine: Engine, worker_id: str) -> int | None:
     run_id = claim_next_run(engine, worker_id)
     if run_id is not None:
         logger.info("worker %s runs solver run %s", worker_id, run_id)
-        execute_run(engine, run_id)
+        with heartbeat(engine, run_id, worker_id):
+            execute_run(engine, run_id, worker_id=worker_id)
     return run_id
 
 
 def work_loop(engine: Engine, stop: threading.Event, worker_id: str | None = None,
               poll_seconds: float = POLL_SECONDS, wake: threading.Event | None = None) -> None:
     """Claim and run jobs until ``stop`` is set, polling the database while idle (``wake``
-    cuts a wait short: a run was just queued by this process)."""
+    cuts a wait short: a run was just queued by this process).
+
+    While the database cannot be reached the loop backs off exponentially (up to a minute)
+    and logs one line when it goes down and one when it is back, not a trace per poll.
+    """
     worker_id = worker_id or new_worker_id()
     wake = wake or stop
     polls = 0
+    failures = 0
     while not stop.is_set():
         try:
             if polls % STALE_CHECK_EVERY == 0:
                 fail_stale_runs(engine)
             ran = work_once(engine, worker_id)
-        except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
+        except DBAPIError as exc:
+            if failures == 0:
+                logger.error("solver worker %s: database unreachable (%s); retrying with "
+                             "back-off", worker_id, str(exc.orig or exc).splitlines()[0][:200])
+            failures += 1
+            wake.wait(min(poll_seconds * 2 ** failures, MAX_BACKOFF_SECONDS))
+            if wake is not stop:
+                wake.clear()
+            continue
+        except Exception:  # noqa: BLE001 - an unexpected error must not kill the worker
             logger.exception("solver worker %s: claiming a run failed", worker_id)
             ran = None
+        if failures:
+            logger.info("solver worker %s: database reachable again", worker_id)
+            failures = 0
         polls += 1
         if ran is None:
             wake.wait(poll_seconds)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -26,8 +29,10 @@ from matchmaker.runs import execute, services
 from matchmaker.runs.schemas import RunInput
 from matchmaker.runs.worker import (
     RunWorker,
+    beat,
     claim_next_run,
     fail_stale_runs,
+    work_loop,
     work_once,
 )
 from solver import ProblemError
@@ -224,18 +229,72 @@ def test_postgres_claimers_skip_a_run_locked_by_another(session, engine, people,
     assert claim_next_run(engine, "other") == first.id
 
 
-def test_stale_running_runs_are_failed(session, engine, people):
+def test_a_run_whose_heartbeat_stopped_is_failed(session, engine, people):
     run = queue(session, people.admin)
-    claim_next_run(engine, "gone")
-    assert fail_stale_runs(engine, older_than=timedelta(minutes=10)) == []
+    claim_next_run(engine, "other-host:1:abc")
+    assert fail_stale_runs(engine) == []  # it just beat
+    assert beat(engine, run.id, "other-host:1:abc")
     session.expire_all()
     stale = session.get(MatchRun, run.id)
-    stale.started_at = utcnow() - timedelta(hours=1)
+    stale.heartbeat_at = utcnow() - timedelta(seconds=31)
     session.commit()
     assert fail_stale_runs(engine) == [run.id]
     session.expire_all()
     assert session.get(MatchRun, run.id).state == RunState.FAILED
     assert "start the run again" in session.get(MatchRun, run.id).error
+    assert not beat(engine, run.id, "other-host:1:abc")  # the late worker learns it lost it
+
+
+def test_a_run_whose_worker_was_killed_is_failed_at_once(session, engine, people, database_url):
+    """A worker process claims the run and is killed -9 mid-run: the next check fails it,
+    without waiting for the heartbeat to age, and the run page says why."""
+    run = queue(session, people.admin)
+    claimer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from matchmaker import db\n"
+         "from matchmaker.runs.worker import claim_next_run, new_worker_id\n"
+         "engine = db.make_engine(sys.argv[1])\n"
+         "print(claim_next_run(engine, new_worker_id()), flush=True)\n"
+         "time.sleep(120)\n",
+         database_url],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert claimer.stdout.readline().strip() == str(run.id)
+        assert fail_stale_runs(engine) == []  # alive and beating: left alone
+    finally:
+        claimer.send_signal(signal.SIGKILL)
+        claimer.wait()
+    started = time.monotonic()
+    assert fail_stale_runs(engine) == [run.id]
+    assert time.monotonic() - started < 30
+    session.expire_all()
+    assert session.get(MatchRun, run.id).state == RunState.FAILED
+
+
+def test_a_run_taken_from_its_worker_writes_nothing(session, engine, people, small_portfolio):
+    run = queue(session, people.admin)
+    claim_next_run(engine, "slow-host:1:abc")
+    fail_stale_runs(engine, older_than=timedelta(seconds=-1))  # declared stale meanwhile
+    finished = execute.execute_run(engine, run.id, worker_id="slow-host:1:abc")
+    assert finished.state == RunState.FAILED
+    assert session.scalars(select(Proposal).where(Proposal.run_id == run.id)).all() == []
+
+
+def test_the_worker_backs_off_while_the_database_is_down(caplog):
+    from sqlalchemy import create_engine
+
+    unreachable = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    stop = threading.Event()
+    timer = threading.Timer(3.0, stop.set)
+    timer.start()
+    with caplog.at_level("INFO", logger="matchmaker.runs"):
+        work_loop(unreachable, stop, "w", poll_seconds=0.05)
+    lines = [record for record in caplog.records if record.name == "matchmaker.runs"]
+    # one line when it went down, then quiet back-off (0.1, 0.2, 0.4, 0.8, 1.6 s ...)
+    assert len(lines) == 1 and "unreachable" in lines[0].getMessage()
+    assert lines[0].exc_info is None
 
 
 def test_work_once_and_the_background_worker(session, engine, people, small_portfolio):
