@@ -107,6 +107,24 @@ def sign_in_refused(db: Session, user: User) -> None:
         )
 
 
+def signup_with_registered_address(db: Session, user: User, base_url: str) -> None:
+    """Someone asked for an account with ``user``'s address (the sign-up page does not say)."""
+    with _in_language(user.language):
+        if user.status == UserStatus.ACTIVE and user.locked_at is None:
+            next_step = _("If it was you: you already have an account. Sign in at %(login)s, "
+                          "or, if you forgot your password, choose a new one at %(forgot)s",
+                          login=f"{base_url}/login", forgot=f"{base_url}/password/forgot")
+        else:
+            next_step = _refusal_reason(user)
+        _send(
+            db, user, _("Your request for a Matchmaker account"),
+            _("Someone (we hope you) just asked for a new account with your email address, "
+              "which already has one. No new account was created."),
+            next_step,
+            _("If it was not you, you can ignore this email: nothing has changed."),
+        )
+
+
 def _refusal_reason(user: User) -> str:
     if user.locked_at is not None:
         return _("This account is locked after repeated failed sign-ins. Ask an administrator "

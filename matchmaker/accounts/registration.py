@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from matchmaker.accounts import mails
+from matchmaker.accounts import mails, services
 from matchmaker.accounts.authz import Viewer, coordinator_country_ids
 from matchmaker.accounts.passwords import hash_password
 from matchmaker.accounts.roles import REQUESTABLE_ROLES, role_problem
@@ -30,14 +30,17 @@ from matchmaker.models import (
 
 USER_FIELDS = ("email", "name", "organisation_id", "role", "status")
 ORGANISATION_FIELDS = ("name", "acronym", "kind", "status", "country_id")
+SIGNUP_AGAIN = "signup_with_registered_address"
 NEW_ORGANISATION_KINDS = tuple(k.value for k in OrganisationKind if k != OrganisationKind.STATE)
 
 
-def register(db: Session, form: SignupForm, base_url: str) -> User:
+def register(db: Session, form: SignupForm, base_url: str) -> User | None:
     """Create a pending account (and organisation) from ``form``, or raise FormErrors.
 
     Queues the "request received" mail to the applicant and a note to the people who may
-    approve it; nothing is written when any field is wrong.
+    approve it; nothing is written when any field is wrong. An address that already has an
+    account gets the same answer as a new one (None is returned): its owner is told by mail,
+    so sign-up does not reveal who has an account.
     """
     errors = form.problems()
     organisation = (
@@ -50,26 +53,34 @@ def register(db: Session, form: SignupForm, base_url: str) -> User:
         problem = role_problem(form.role, organisation.kind)
         if problem:
             errors["role"] = problem
-    if "email" not in errors and find_user(db, form.email) is not None:
-        errors["email"] = _("An account with this email address already exists. Sign in, or "
-                            "reset your password if you forgot it.")
     if errors:
         raise FormErrors(errors)
+    # Hashed before looking the address up, so the answer takes as long either way.
+    password_hash = hash_password(form.password)
+    owner = find_user(db, form.email)
+    if owner is not None:
+        _tell_owner(db, owner, base_url)
+        return None
     try:
         if organisation.id is None:
             db.add(organisation)
             db.flush()
         user = User(
-            email=form.email, name=form.name, password_hash=hash_password(form.password),
+            email=form.email, name=form.name, password_hash=password_hash,
             organisation_id=organisation.id, role=form.role, status=UserStatus.PENDING,
         )
         db.add(user)
         db.flush()
     except IntegrityError:
-        db.rollback()  # the same email (or organisation) signed up a moment ago
-        raise FormErrors(
-            {"email": _("An account with this email address already exists.")}
-        ) from None
+        db.rollback()  # the same email (or new organisation) signed up a moment ago
+        owner = find_user(db, form.email)
+        if owner is None:
+            raise FormErrors({"new_organisation_name": _(
+                "An organisation with this name is already registered: choose it in the list "
+                "above."
+            )}) from None
+        _tell_owner(db, owner, base_url)
+        return None
     applicant = Viewer(user_id=user.id, organisation_id=organisation.id, name=user.name)
     if organisation.status == OrganisationStatus.PENDING:
         record_event(db, applicant, "organisation", organisation.id, "request",
@@ -80,6 +91,16 @@ def register(db: Session, form: SignupForm, base_url: str) -> User:
         mails.new_request_for_reviewer(db, reviewer, user, organisation.name, base_url)
     db.flush()
     return user
+
+
+def _tell_owner(db: Session, owner: User, base_url: str) -> None:
+    """Mail the owner of an address that someone used to sign up again (once an hour at most)."""
+    if services.told_recently(db, owner, SIGNUP_AGAIN):
+        return
+    mails.signup_with_registered_address(db, owner, base_url)
+    record_event(db, None, "user", owner.id, SIGNUP_AGAIN,
+                 note="sign-up with the address of this account; its owner was told by mail")
+    db.flush()
 
 
 def _existing_organisation(db: Session, raw_id: str, errors: dict[str, str]) -> Organisation | None:

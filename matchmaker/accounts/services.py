@@ -17,8 +17,9 @@ from matchmaker.models import Event, User, UserStatus, utcnow
 
 # Verifying against this when the email is unknown keeps the answer time the same.
 _DUMMY_HASH = hash_password("not-a-real-password-only-for-constant-time")
-# A refused account's owner gets at most one explanation per interval (no mail flood).
-REFUSAL_MAIL_INTERVAL = timedelta(hours=1)
+# An account's owner gets at most one mail of each kind a stranger can trigger per interval.
+OWNER_MAIL_INTERVAL = timedelta(hours=1)
+SIGN_IN_REFUSED = "sign_in_refused"
 
 
 class LoginError(MatchmakerError):
@@ -84,19 +85,26 @@ def _may_sign_in(user: User) -> bool:
 
 def _explain_refusal(db: Session, user: User) -> None:
     """Mail the owner why the right password did not sign them in (at most once an hour)."""
-    since = utcnow() - REFUSAL_MAIL_INTERVAL
-    mailed = db.scalar(
-        select(func.count(Event.id)).where(
-            Event.entity == "user", Event.entity_id == user.id,
-            Event.action == "sign_in_refused", Event.created_at >= since,
-        )
-    )
-    if mailed:
+    if told_recently(db, user, SIGN_IN_REFUSED):
         return
     mails.sign_in_refused(db, user)
-    record_event(db, None, "user", user.id, "sign_in_refused",
+    record_event(db, None, "user", user.id, SIGN_IN_REFUSED,
                  note=f"right password, account {'locked' if user.locked_at else user.status}; "
                       "the reason was mailed to its owner")
+
+
+def told_recently(db: Session, user: User, action: str) -> bool:
+    """Whether ``user`` was mailed about ``action`` (an event of theirs) in the last interval.
+
+    Mails that anyone can trigger for an account are capped, so they cannot flood its owner.
+    """
+    since = utcnow() - OWNER_MAIL_INTERVAL
+    return bool(db.scalar(
+        select(func.count(Event.id)).where(
+            Event.entity == "user", Event.entity_id == user.id,
+            Event.action == action, Event.created_at >= since,
+        )
+    ))
 
 
 def _count_failure(db: Session, user: User) -> None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from matchmaker.models import Event, Organisation, OrganisationStatus, User, UserStatus
-from tests.accounts.conftest import anonymous_token, mails_to, organisation
+from matchmaker.accounts.passwords import verify_password
+from matchmaker.models import (
+    Event,
+    Organisation,
+    OrganisationStatus,
+    OutboxMail,
+    User,
+    UserStatus,
+)
+from tests.accounts.conftest import PASSWORD, anonymous_token, mails_to, make_person, organisation
 
 NEW_PASSWORD = "a long enough passphrase"
 
@@ -135,12 +143,46 @@ def test_requester_role_needs_a_state(client, session):
     assert "Only a State can request assistance" in field_error(html, "role")
 
 
-def test_duplicate_email_is_refused_at_the_field(client, session, people):
-    form = signup_form(session, email=people.donor.email.upper())
-    response = post_signup(client, form)
+def all_mails(session) -> list[OutboxMail]:
+    session.expire_all()
+    return list(session.scalars(select(OutboxMail).order_by(OutboxMail.id)))
+
+
+def test_a_registered_address_gets_the_answer_of_a_new_one_and_its_owner_a_mail(
+    client, session, people
+):
+    new = post_signup(client, signup_form(session, email="someone.new@example.org"))
+    mails_before = len(all_mails(session))
+    users_before = len(session.scalars(select(User)).all())
+    taken = post_signup(client, signup_form(session, email=people.donor.email.upper()))
+    assert (taken.status_code, taken.headers["location"]) == (303, "/signup/done")
+    assert (taken.status_code, taken.headers["location"]) == (
+        new.status_code, new.headers["location"])
+    assert len(session.scalars(select(User)).all()) == users_before  # no account written
+    [mail] = all_mails(session)[mails_before:]  # nothing to the reviewers either
+    assert mail.recipient == people.donor.email
+    assert "already has one" in mail.body
+    assert f"{client.app.state.settings.base_url}/password/forgot" in mail.body
+    session.refresh(people.donor)
+    assert verify_password(people.donor.password_hash, PASSWORD)  # the account is untouched
+
+
+def test_a_registered_address_is_refused_only_for_the_other_fields(client, session, people):
+    response = post_signup(client, signup_form(session, email=people.donor.email,
+                                               password_confirm="something else"))
     assert response.status_code == 422
-    assert "already exists" in field_error(response.text, "email")
-    assert session.scalars(select(User)).all().__len__() == 4
+    assert field_error(response.text, "email") == ""
+    assert "not the same" in field_error(response.text, "password_confirm")
+    assert mails_to(session, people.donor.email) == []
+
+
+def test_the_owner_of_a_pending_address_is_told_it_still_waits_once_an_hour(client, session):
+    owner = make_person(session, "gha", "requester", status=UserStatus.PENDING)
+    session.commit()
+    for _attempt in range(3):
+        assert post_signup(client, signup_form(session, email=owner.email)).status_code == 303
+    [mail] = mails_to(session, owner.email)
+    assert "waiting for approval" in mail.body
 
 
 def test_signup_without_csrf_token_is_refused(client, session):
