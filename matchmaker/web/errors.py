@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
+from litestar.serialization import msgspec_hooks
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from matchmaker.errors import FormErrors, MatchmakerError
 from matchmaker.i18n import _
@@ -26,7 +29,9 @@ TITLES = {
     422: "Please correct the form",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json(request: Request) -> bool:
@@ -75,6 +80,9 @@ def handle_validation_error(request: Request, exc: ValidationException) -> Respo
     field = None
     message = _("The request is not valid.")
     extra = exc.extra if isinstance(exc.extra, list) else []
+    if any(isinstance(item, dict) and item.get("source") == "path" for item in extra):
+        # A record number out of range (web/bounds.RecordId) names no record, like any other.
+        return error_response(request, 404, _("There is no record with this number."))
     if extra and isinstance(extra[0], dict):
         field = extra[0].get("key")
         detail = extra[0].get("message", "")
@@ -99,6 +107,41 @@ def redirect_to_login(request: Request) -> Response:
     return Redirect(path=location, status_code=303)
 
 
+# Litestar turns msgspec's DecodeError into a 400, but lets through the errors of a body nested
+# too deep (RecursionError) or not in UTF-8 (UnicodeDecodeError): those come here.
+_BODY_DECODERS = {msgspec_hooks.decode_json.__code__, msgspec_hooks.decode_msgpack.__code__}
+
+
+def raised_decoding_body(exc: BaseException) -> bool:
+    return any(frame.f_code in _BODY_DECODERS
+               for frame, _line in traceback.walk_tb(exc.__traceback__))
+
+
+def handle_undecodable_body(request: Request, exc: RecursionError | UnicodeDecodeError
+                            ) -> Response:
+    if not raised_decoding_body(exc):
+        return handle_internal_error(request, exc)
+    return error_response(request, 400, _(
+        "The request body is not valid JSON: it must be UTF-8 text, nested at most a few "
+        "hundred levels deep."))
+
+
+def database_unavailable(request: Request) -> Response:
+    """503 with Retry-After: the database cannot be reached (or is busy) for now."""
+    return error_response(
+        request, 503,
+        _("Matchmaker is temporarily unavailable. Please try again in a minute."),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def handle_database_error(request: Request, exc: OperationalError | InterfaceError
+                          ) -> Response:
+    logger.error("database unavailable on %s %s: %s", request.method, request.url.path,
+                 str(exc.orig or exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+    return database_unavailable(request)
+
+
 def handle_internal_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
@@ -110,6 +153,10 @@ def handle_internal_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     MatchmakerError: handle_matchmaker_error,
     ValidationException: handle_validation_error,
+    RecursionError: handle_undecodable_body,
+    UnicodeDecodeError: handle_undecodable_body,
     HTTPException: handle_http_exception,
+    OperationalError: handle_database_error,
+    InterfaceError: handle_database_error,
     Exception: handle_internal_error,
 }

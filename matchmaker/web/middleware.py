@@ -17,13 +17,14 @@ from litestar.enums import ScopeType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from matchmaker import i18n
 from matchmaker.accounts import sessions
 from matchmaker.accounts.authz import ANONYMOUS
 from matchmaker.i18n import _
-from matchmaker.web.errors import error_response
+from matchmaker.web.errors import database_unavailable, error_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "_csrf"
@@ -127,7 +128,13 @@ class SessionMiddleware(ASGIMiddleware):
             with Session(app_state.engine, expire_on_commit=False) as db:
                 return sessions.load_session(db, cookies.get(sessions.SESSION_COOKIE))
 
-        loaded = await sync_to_thread(load)  # the handlers' threads, matched by the pool
+        try:
+            loaded = await sync_to_thread(load)  # the handlers' threads, matched by the pool
+        except (OperationalError, InterfaceError):
+            if scope["method"] not in SAFE_METHODS:  # nothing can be saved: say so, not "403"
+                await self._unavailable(scope, receive, send)
+                return
+            loaded = None  # reads go on anonymously: /health reports, pages answer 503
         new_anonymous_token = ""
         if loaded is not None:
             viewer, csrf_token, session_id = loaded.viewer, loaded.csrf_token, loaded.session_id
@@ -176,6 +183,11 @@ class SessionMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send_with_cookie)
             return
         await next_app(scope, receive, send)
+
+    async def _unavailable(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request: Request = Request(scope, receive=receive)
+        response = database_unavailable(request)
+        await response.to_asgi_response(app=None, request=request)(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         request: Request = Request(scope, receive=receive)
