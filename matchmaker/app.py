@@ -10,8 +10,6 @@ from litestar import Litestar, Router
 from litestar.concurrency import set_asyncio_executor
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlmodel import Session
 
@@ -39,6 +37,7 @@ from matchmaker.web.errors import EXCEPTION_HANDLERS
 from matchmaker.web.events import NoEventEmitter
 from matchmaker.web.headers import add_security_headers
 from matchmaker.web.middleware import SessionMiddleware
+from matchmaker.web.openapi import openapi_config
 from matchmaker.web.templating import STATIC_DIR, make_environment
 
 
@@ -135,13 +134,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
         logging_config=None,
         event_emitter_backend=NoEventEmitter,  # no listeners; safe when lifespans overlap
         include_in_schema=False,
-        openapi_config=OpenAPIConfig(
-            title="Matchmaker API",
-            version="1",
-            description="The clearing-house's JSON API: needs, offers, proposals and runs.",
-            path="/api/schema",
-            render_plugins=[JsonRenderPlugin()],  # the document only: no UI from a CDN
-        ),
+        openapi_config=openapi_config(),
         state=state,
         on_startup=[start_run_worker],
         on_shutdown=[stop_run_worker],

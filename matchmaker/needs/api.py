@@ -6,21 +6,48 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Request, get, patch, post, put
 from sqlmodel import Session
 
 from matchmaker import i18n
 from matchmaker.accounts.authz import needs_visible
 from matchmaker.accounts.guards import roles_required
-from matchmaker.models import Role
+from matchmaker.models import Priority, Role
 from matchmaker.needs import editing, services
 from matchmaker.needs.quality import need_completeness
-from matchmaker.needs.schemas import NeedFilters
+from matchmaker.needs.schemas import LISTED_STATUSES, SORTS, NeedFilters
 from matchmaker.needs.services import NeedRow
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.fields import publish_requested
+from matchmaker.portfolio.listing import PER_PAGE_CHOICES
+from matchmaker.web import openapi as doc
+from matchmaker.web.api import ApiController
 
 WRITERS = roles_required(Role.REQUESTER, Role.ADMIN)
+
+LIST_QUERY = doc.documented(query=[
+    doc.text_query("q", "Words searched in the title, description and goal."),
+    doc.code_query("region", "M49 code of a region.", doc.M49, 3),
+    doc.code_query("topic", "Topic or area code.", doc.CATEGORY_CODE, 64),
+    doc.code_query("modality", "Modality code.", doc.CATEGORY_CODE, 32),
+    doc.choice_query("priority", "Priority.", [p.value for p in Priority]),
+    doc.choice_query("status", "Status among the listed ones.", [s.value for s in LISTED_STATUSES]),
+    doc.date_query("deadline_before", "Only needs due before this day."),
+    *doc.paging_query(SORTS, PER_PAGE_CHOICES),
+])
+NEED_FIELDS = {
+    **dict.fromkeys(("title", "description", "goal", "topic", "modality", "unit", "currency",
+                     "commitment", "action_plan_ref", "country"), doc.TEXT),
+    "priority": doc.choice([p.value for p in Priority]),
+    "visibility": doc.choice(("public", "restricted")),
+    "quantity": doc.WHOLE_NUMBER, "estimated_cost": doc.WHOLE_NUMBER,
+    "start_date": doc.DATE, "deadline": doc.DATE, "languages": doc.CODES,
+    "publish": doc.FLAG,
+}
+# A draft needs these (and ``country`` from an admin); publishing needs more, named in ``errors``.
+NEW_NEED = doc.documented(body=doc.json_object(NEED_FIELDS, ("title", "topic", "modality")))
+NEED_CHANGES = doc.documented(body=doc.json_object(NEED_FIELDS))
+REASON = doc.documented(body=doc.json_object({"reason": doc.TEXT}), body_required=False)
 
 
 @dataclass
@@ -87,11 +114,12 @@ def _choices(db: Session) -> PortfolioChoices:
     return PortfolioChoices.load(db, i18n.get_language())
 
 
-class NeedApiController(Controller):
+class NeedApiController(ApiController):
     path = "/api/needs"
     tags = ["needs"]
 
-    @get("/", name="api:needs:list", sync_to_thread=True)
+    @get("/", name="api:needs:list", sync_to_thread=True, security=doc.ANYONE,
+         responses=doc.PUBLIC_LIST, operation_class=LIST_QUERY)
     def list_needs(self, request: Request, db: Session) -> NeedList:
         """Published needs the caller may see, with the filters of the needs page."""
         filters = NeedFilters.parse(request.query_params)
@@ -100,18 +128,21 @@ class NeedApiController(Controller):
         return NeedList([NeedPublic.from_row(row) for row in result.rows], result.total,
                         filters.page, filters.per_page)
 
-    @post("/", name="api:needs:create", guards=[WRITERS], sync_to_thread=True)
+    @post("/", name="api:needs:create", guards=[WRITERS], sync_to_thread=True,
+          security=doc.SIGNED_IN_UNSAFE, responses=doc.CREATE, operation_class=NEW_NEED)
     def create_need(self, request: Request, db: Session, data: dict[str, Any]) -> NeedPublic:
         """Create a need (a draft, or published with ``"publish": true``)."""
         need = editing.save_need(db, request.state.viewer, data, _choices(db),
                                  publish=publish_requested(data))
         return _public(db, request, need.reference)
 
-    @get("/{reference:str}", name="api:needs:detail", sync_to_thread=True)
+    @get("/{reference:str}", name="api:needs:detail", sync_to_thread=True, security=doc.ANYONE,
+         responses=doc.PUBLIC_READ)
     def need_detail(self, request: Request, db: Session, reference: str) -> NeedPublic:
         return _public(db, request, reference)
 
-    @patch("/{reference:str}", name="api:needs:patch", guards=[WRITERS], sync_to_thread=True)
+    @patch("/{reference:str}", name="api:needs:patch", guards=[WRITERS], sync_to_thread=True,
+           security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE, operation_class=NEED_CHANGES)
     def patch_need(self, request: Request, db: Session, reference: str,
                    data: dict[str, Any]) -> NeedPublic:
         """Change the fields given; the others keep their values."""
@@ -119,7 +150,8 @@ class NeedApiController(Controller):
                           partial=True, publish=publish_requested(data))
         return _public(db, request, reference)
 
-    @put("/{reference:str}", name="api:needs:put", guards=[WRITERS], sync_to_thread=True)
+    @put("/{reference:str}", name="api:needs:put", guards=[WRITERS], sync_to_thread=True,
+         security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE, operation_class=NEW_NEED)
     def replace_need(self, request: Request, db: Session, reference: str,
                      data: dict[str, Any]) -> NeedPublic:
         """Replace every field (those left out become empty)."""
@@ -128,13 +160,15 @@ class NeedApiController(Controller):
         return _public(db, request, reference)
 
     @post("/{reference:str}/publish", name="api:needs:publish", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.ACTION)
     def publish(self, request: Request, db: Session, reference: str) -> NeedPublic:
         editing.publish_need(db, request.state.viewer, reference, _choices(db))
         return _public(db, request, reference)
 
     @post("/{reference:str}/withdraw", name="api:needs:withdraw", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.CHANGE, operation_class=REASON)
     def withdraw(self, request: Request, db: Session, reference: str,
                  data: dict[str, Any] | None = None) -> NeedPublic:
         """Withdraw it; ``{"reason": "..."}`` (optional) is passed on to the other parties."""
@@ -142,7 +176,8 @@ class NeedApiController(Controller):
         return _public(db, request, reference)
 
     @post("/{reference:str}/draft", name="api:needs:draft", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.ACTION)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> NeedPublic:
         editing.return_need_to_draft(db, request.state.viewer, reference)
         return _public(db, request, reference)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Request, get, patch, post, put
 from sqlmodel import Session
 
 from matchmaker import i18n
@@ -14,13 +14,41 @@ from matchmaker.accounts.authz import offers_visible
 from matchmaker.accounts.guards import roles_required
 from matchmaker.models import Role
 from matchmaker.offers import editing, services
-from matchmaker.offers.schemas import OfferFilters
+from matchmaker.offers.schemas import LISTED_STATUSES, SORTS, OfferFilters
 from matchmaker.offers.services import OfferCoverage, OfferRow, offer_coverage
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.coverage import remaining_offer_usd
 from matchmaker.portfolio.fields import publish_requested
+from matchmaker.portfolio.listing import PER_PAGE_CHOICES
+from matchmaker.web import openapi as doc
+from matchmaker.web.api import ApiController
 
 WRITERS = roles_required(Role.DONOR, Role.ADMIN)
+
+LIST_QUERY = doc.documented(query=[
+    doc.text_query("q", "Words searched in the title and description."),
+    doc.code_query("topic", "Topic or area code.", doc.CATEGORY_CODE, 64),
+    doc.code_query("region", "M49 code of a region.", doc.M49, 3),
+    doc.code_query("modality", "Modality code.", doc.CATEGORY_CODE, 32),
+    doc.code_query("donor", "The donor organisation's short name (slug).", doc.SLUG, 64),
+    doc.choice_query("status", "Status among the listed ones.",
+                     [s.value for s in LISTED_STATUSES]),
+    *doc.paging_query(SORTS, PER_PAGE_CHOICES),
+])
+OFFER_FIELDS = {
+    **dict.fromkeys(("title", "description", "currency", "unit", "conditions",
+                     "organisation"), doc.TEXT),
+    **dict.fromkeys(("categories", "modalities", "languages", "regions", "countries",
+                     "excluded_countries"), doc.CODES),
+    "budget": doc.WHOLE_NUMBER, "quantity": doc.WHOLE_NUMBER,
+    "available_from": doc.DATE, "available_until": doc.DATE,
+    "ldc_only": doc.FLAG, "sids_only": doc.FLAG, "publish": doc.FLAG,
+}
+# A draft needs these (and ``organisation`` from an admin); publishing needs more.
+NEW_OFFER = doc.documented(body=doc.json_object(OFFER_FIELDS,
+                                                ("title", "categories", "modalities")))
+OFFER_CHANGES = doc.documented(body=doc.json_object(OFFER_FIELDS))
+REASON = doc.documented(body=doc.json_object({"reason": doc.TEXT}), body_required=False)
 
 
 @dataclass
@@ -89,11 +117,12 @@ def _choices(db: Session) -> PortfolioChoices:
     return PortfolioChoices.load(db, i18n.get_language())
 
 
-class OfferApiController(Controller):
+class OfferApiController(ApiController):
     path = "/api/offers"
     tags = ["offers"]
 
-    @get("/", name="api:offers:list", sync_to_thread=True)
+    @get("/", name="api:offers:list", sync_to_thread=True, security=doc.ANYONE,
+         responses=doc.PUBLIC_LIST, operation_class=LIST_QUERY)
     def list_offers(self, request: Request, db: Session) -> OfferList:
         """Published offers, with the filters of the offers page."""
         filters = OfferFilters.parse(request.query_params)
@@ -103,18 +132,21 @@ class OfferApiController(Controller):
         return OfferList([OfferPublic.build(row, coverage[row.offer.id]) for row in result.rows],
                          result.total, filters.page, filters.per_page)
 
-    @post("/", name="api:offers:create", guards=[WRITERS], sync_to_thread=True)
+    @post("/", name="api:offers:create", guards=[WRITERS], sync_to_thread=True,
+          security=doc.SIGNED_IN_UNSAFE, responses=doc.CREATE, operation_class=NEW_OFFER)
     def create_offer(self, request: Request, db: Session, data: dict[str, Any]) -> OfferPublic:
         """Create an offer (a draft, or published with ``"publish": true``)."""
         offer = editing.save_offer(db, request.state.viewer, data, _choices(db),
                                    publish=publish_requested(data))
         return _public(db, request, offer.reference)
 
-    @get("/{reference:str}", name="api:offers:detail", sync_to_thread=True)
+    @get("/{reference:str}", name="api:offers:detail", sync_to_thread=True,
+         security=doc.ANYONE, responses=doc.PUBLIC_READ)
     def offer_detail(self, request: Request, db: Session, reference: str) -> OfferPublic:
         return _public(db, request, reference)
 
-    @patch("/{reference:str}", name="api:offers:patch", guards=[WRITERS], sync_to_thread=True)
+    @patch("/{reference:str}", name="api:offers:patch", guards=[WRITERS], sync_to_thread=True,
+           security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE, operation_class=OFFER_CHANGES)
     def patch_offer(self, request: Request, db: Session, reference: str,
                     data: dict[str, Any]) -> OfferPublic:
         """Change the fields given; the others keep their values."""
@@ -122,7 +154,8 @@ class OfferApiController(Controller):
                            partial=True, publish=publish_requested(data))
         return _public(db, request, reference)
 
-    @put("/{reference:str}", name="api:offers:put", guards=[WRITERS], sync_to_thread=True)
+    @put("/{reference:str}", name="api:offers:put", guards=[WRITERS], sync_to_thread=True,
+         security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE, operation_class=NEW_OFFER)
     def replace_offer(self, request: Request, db: Session, reference: str,
                       data: dict[str, Any]) -> OfferPublic:
         """Replace every field (those left out become empty)."""
@@ -131,13 +164,15 @@ class OfferApiController(Controller):
         return _public(db, request, reference)
 
     @post("/{reference:str}/publish", name="api:offers:publish", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.ACTION)
     def publish(self, request: Request, db: Session, reference: str) -> OfferPublic:
         editing.publish_offer(db, request.state.viewer, reference, _choices(db))
         return _public(db, request, reference)
 
     @post("/{reference:str}/withdraw", name="api:offers:withdraw", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.CHANGE, operation_class=REASON)
     def withdraw(self, request: Request, db: Session, reference: str,
                  data: dict[str, Any] | None = None) -> OfferPublic:
         """Withdraw it; ``{"reason": "..."}`` (optional) is passed on to the other parties."""
@@ -145,7 +180,8 @@ class OfferApiController(Controller):
         return _public(db, request, reference)
 
     @post("/{reference:str}/draft", name="api:offers:draft", guards=[WRITERS],
-          status_code=200, sync_to_thread=True)
+          status_code=200, sync_to_thread=True, security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.ACTION)
     def back_to_draft(self, request: Request, db: Session, reference: str) -> OfferPublic:
         editing.return_offer_to_draft(db, request.state.viewer, reference)
         return _public(db, request, reference)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from sqlmodel import Session
 
 from matchmaker import i18n
@@ -19,6 +19,10 @@ from matchmaker.models import Role
 from matchmaker.proposals import decisions, manual, messages, services
 from matchmaker.proposals.messages import ThreadMessage
 from matchmaker.proposals.schemas import (
+    MET_CHOICES,
+    PER_PAGE_CHOICES,
+    SIDES,
+    TABS,
     AcceptBody,
     DeclineBody,
     DeliveredBody,
@@ -31,6 +35,30 @@ from matchmaker.proposals.schemas import (
 )
 from matchmaker.proposals.services import ProposalRow
 from matchmaker.proposals.views import ProposalItem, breakdown_of
+from matchmaker.web import openapi as doc
+from matchmaker.web.api import ApiController
+
+QUEUE_QUERY = doc.documented(query=[
+    doc.choice_query("tab", "Which proposals: by state, or awaiting whose answer.", TABS, "all"),
+    doc.text_query("q", "Words searched in the need's and the offer's titles and references."),
+    *doc.paging_query((), PER_PAGE_CHOICES),
+])
+SIDE = doc.Schema(type=[doc.OpenAPIType.STRING, doc.OpenAPIType.NULL], enum=[*SIDES, None],
+                  description="The side answered for; left out: the caller's own side.")
+
+
+def body(required: tuple[str, ...] = (), **fields: doc.Schema) -> type[doc.Operation]:
+    return doc.documented(body=doc.json_object(fields, required))
+
+
+NEW_PROPOSAL = body(("need", "offer"), need=doc.TEXT, offer=doc.TEXT, amount_usd=doc.Schema(
+    type=[doc.OpenAPIType.INTEGER, doc.OpenAPIType.NULL],
+    description="Whole US dollars; left out: as much as fits."))
+ACCEPTANCE = doc.documented(body=doc.json_object({"side": SIDE}), body_required=False)
+DECLINE = body(("reason",), reason=doc.TEXT, side=SIDE)
+DELIVERED = body(("note",), note=doc.TEXT)
+FEEDBACK = body(("met", "note"), met=doc.choice(MET_CHOICES), note=doc.TEXT, side=SIDE)
+MESSAGE = body(("body",), body=doc.TEXT)
 
 
 @dataclass
@@ -108,12 +136,13 @@ def _one(db: Session, request: Request, proposal_id: int) -> ProposalPublic:
     return ProposalPublic.of(services.get_row(db, request.state.viewer, proposal_id), request)
 
 
-class ProposalApiController(Controller):
+class ProposalApiController(ApiController):
     path = "/api/proposals"
     guards = [login_required]
     tags = ["proposals"]
 
-    @get("/", name="api:proposals:list", sync_to_thread=True)
+    @get("/", name="api:proposals:list", sync_to_thread=True, security=doc.SIGNED_IN,
+         responses=doc.error_responses(400, 401), operation_class=QUEUE_QUERY)
     def list_proposals(self, request: Request, db: Session) -> QueuePublic:
         """The caller's queue: proposals awaiting its answer first (``tab``, ``q``, ``page``)."""
         filters = QueueFilters.parse(request.query_params)
@@ -123,12 +152,14 @@ class ProposalApiController(Controller):
                            total=result.total, page=filters.page, per_page=filters.per_page,
                            counts=result.counts)
 
-    @get("/{proposal_id:int}", name="api:proposals:detail", sync_to_thread=True)
+    @get("/{proposal_id:int}", name="api:proposals:detail", sync_to_thread=True,
+         security=doc.SIGNED_IN, responses=doc.error_responses(400, 401, 404))
     def detail(self, request: Request, db: Session, proposal_id: int) -> ProposalPublic:
         return _one(db, request, proposal_id)
 
     @post("/", name="api:proposals:create", sync_to_thread=True, status_code=201,
-          guards=[roles_required(Role.DONOR, Role.ADMIN)])
+          guards=[roles_required(Role.DONOR, Role.ADMIN)], security=doc.SIGNED_IN_UNSAFE,
+          responses=doc.CHANGE, operation_class=NEW_PROPOSAL)
     def create(self, request: Request, db: Session, data: ManualProposalBody) -> ProposalPublic:
         """Propose an offer for a need by hand (``amount_usd`` left out: as much as fits)."""
         parsed = ManualProposalInput.parse(
@@ -138,7 +169,8 @@ class ProposalApiController(Controller):
         return _one(db, request, proposal.id)
 
     @post("/{proposal_id:int}/accept", name="api:proposals:accept", sync_to_thread=True,
-          status_code=200)
+          status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
+          operation_class=ACCEPTANCE)
     def accept(self, request: Request, db: Session, proposal_id: int,
                data: AcceptBody | None = None) -> ProposalPublic:
         """Accept for the caller's side; agreed once both sides have accepted."""
@@ -148,7 +180,8 @@ class ProposalApiController(Controller):
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/decline", name="api:proposals:decline", sync_to_thread=True,
-          status_code=200)
+          status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
+          operation_class=DECLINE)
     def decline(self, request: Request, db: Session, proposal_id: int,
                 data: DeclineBody) -> ProposalPublic:
         """Decline for the caller's side; a reason is required."""
@@ -157,34 +190,38 @@ class ProposalApiController(Controller):
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/delivery", name="api:proposals:delivery", sync_to_thread=True,
-          status_code=200)
+          status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.ACTION)
     def start_delivery(self, request: Request, db: Session, proposal_id: int) -> ProposalPublic:
         decisions.start_delivery(db, request.state.viewer, proposal_id)
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/delivered", name="api:proposals:delivered", sync_to_thread=True,
-          status_code=200)
+          status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
+          operation_class=DELIVERED)
     def delivered(self, request: Request, db: Session, proposal_id: int,
                   data: DeliveredBody) -> ProposalPublic:
         decisions.mark_delivered(db, request.state.viewer, proposal_id, data.note)
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/feedback", name="api:proposals:feedback", sync_to_thread=True,
-          status_code=200)
+          status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
+          operation_class=FEEDBACK)
     def feedback(self, request: Request, db: Session, proposal_id: int,
                  data: FeedbackBody) -> ProposalPublic:
         decisions.give_feedback(db, request.state.viewer, proposal_id, data.met, data.note,
                                 parse_side(data.side))
         return _one(db, request, proposal_id)
 
-    @get("/{proposal_id:int}/messages", name="api:proposals:messages", sync_to_thread=True)
+    @get("/{proposal_id:int}/messages", name="api:proposals:messages", sync_to_thread=True,
+         security=doc.SIGNED_IN, responses=doc.error_responses(400, 401, 404))
     def list_messages(self, request: Request, db: Session,
                       proposal_id: int) -> list[MessagePublic]:
         return [MessagePublic.of(entry)
                 for entry in messages.thread(db, request.state.viewer, proposal_id)]
 
     @post("/{proposal_id:int}/messages", name="api:proposals:message", sync_to_thread=True,
-          status_code=201)
+          status_code=201, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
+          operation_class=MESSAGE)
     def post_message(self, request: Request, db: Session, proposal_id: int,
                      data: MessageBody) -> MessagePublic:
         viewer = request.state.viewer

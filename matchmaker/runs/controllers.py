@@ -12,14 +12,26 @@ from sqlmodel import Session
 
 from matchmaker.accounts.guards import roles_required
 from matchmaker.errors import FormErrors
-from matchmaker.models import Role
+from matchmaker.models import Role, RunMode, RunScope
 from matchmaker.runs import services
 from matchmaker.runs.schemas import RunInput
 from matchmaker.runs.views import RunItem, RunPage, RunsPage, run_detail, run_summary
+from matchmaker.web import openapi as doc
+from matchmaker.web.api import ApiController
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import is_fragment_request, render
 
 SOLVER_ROLES = roles_required(Role.COORDINATOR, Role.ADMIN)
+NEW_RUN = doc.documented(body=doc.json_object({
+    "scope": doc.choice(RunScope, "Default: global."),
+    "region": doc.Schema(type=doc.OpenAPIType.STRING, description="M49 code, with scope region."),
+    "category": doc.Schema(type=doc.OpenAPIType.STRING,
+                           description="Area or topic code, with scope category."),
+    "mode": doc.choice(RunMode, "Default: split."),
+    "weights": doc.Schema(type=doc.OpenAPIType.OBJECT, additional_properties=doc.NUMBER,
+                          description="Criterion -> weight; criteria left out keep defaults."),
+    "time_limit": doc.NUMBER,
+}))
 
 
 def wake_worker(request: Request) -> None:
@@ -60,12 +72,13 @@ class RunController(Controller):
         return render(request, "runs/detail.html", "runs/_progress.html", page)
 
 
-class RunApiController(Controller):
+class RunApiController(ApiController):
     path = "/api/runs"
     guards = [SOLVER_ROLES]
     tags = ["runs"]
 
-    @post("/", name="api:runs:start", sync_to_thread=True, status_code=201)
+    @post("/", name="api:runs:start", sync_to_thread=True, status_code=201,
+          security=doc.SIGNED_IN_UNSAFE, responses=doc.CREATE, operation_class=NEW_RUN)
     def start(self, request: Request, db: Session, data: dict[str, Any]) -> dict:
         """Queue a solver run: scope, region, category, mode, weights, time_limit."""
         viewer = request.state.viewer
@@ -73,13 +86,15 @@ class RunApiController(Controller):
         wake_worker(request)
         return run_summary(RunItem.of(services.get_run(db, viewer, run.id)))
 
-    @get("/", name="api:runs:list", sync_to_thread=True)
+    @get("/", name="api:runs:list", sync_to_thread=True, security=doc.SIGNED_IN,
+         responses=doc.error_responses(401, 403))
     def list_runs(self, request: Request, db: Session) -> dict:
         """The latest runs the signed-in coordinator or admin may see."""
         rows = services.list_runs(db, request.state.viewer)
         return {"runs": [run_summary(RunItem.of(row)) for row in rows]}
 
-    @get("/{run_id:int}", name="api:runs:detail", sync_to_thread=True)
+    @get("/{run_id:int}", name="api:runs:detail", sync_to_thread=True, security=doc.SIGNED_IN,
+         responses=doc.SIGNED_IN_READ)
     def detail(self, request: Request, db: Session, run_id: int) -> dict:
         """A run's state, progress, figures, proposals, unmet needs and shadow prices."""
         page = RunPage.build(db, request.state.viewer, run_id)
