@@ -161,18 +161,26 @@ def offers_visible(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def proposals_visible(viewer: Viewer) -> ColumnElement[bool]:
-    """Proposals ``viewer`` may read: the two parties', the region's for coordinators."""
+    """Proposals ``viewer`` may read: the ONE rule, used by the queue, the detail and counts.
+
+    A requester sees the proposals on its organisation's needs and a donor those on its
+    organisation's offers (the sides it answers for, as ``sides_of``); a coordinator those on
+    its region's needs; an admin all. The role decides, not the organisation alone: a donor
+    account of a State does not see the proposals made on that State's needs.
+    """
     if viewer.is_admin:
         return true()
-    if not viewer.is_authenticated:
-        return false()
-    need_ids_of_org = select(Need.id).where(Need.organisation_id == viewer.organisation_id)
-    offer_ids_of_org = select(Offer.id).where(Offer.organisation_id == viewer.organisation_id)
-    clause = Proposal.need_id.in_(need_ids_of_org) | Proposal.offer_id.in_(offer_ids_of_org)
+    parts = []
+    if viewer.is_requester and viewer.organisation_id:
+        own_needs = select(Need.id).where(Need.organisation_id == viewer.organisation_id)
+        parts.append(Proposal.need_id.in_(own_needs))
+    if viewer.is_donor and viewer.organisation_id:
+        own_offers = select(Offer.id).where(Offer.organisation_id == viewer.organisation_id)
+        parts.append(Proposal.offer_id.in_(own_offers))
     if viewer.is_coordinator and viewer.region_country_ids:
         region_needs = select(Need.id).where(Need.country_id.in_(viewer.region_country_ids))
-        clause = clause | Proposal.need_id.in_(region_needs)
-    return clause
+        parts.append(Proposal.need_id.in_(region_needs))
+    return or_(*parts) if parts else false()
 
 
 # --- what a viewer may change ---------------------------------------------------------------
@@ -210,14 +218,6 @@ def sides_of(viewer: Viewer, need: Need, offer: Offer) -> set[str]:
     if viewer.is_donor and offer.organisation_id == viewer.organisation_id:
         sides.add("donor")
     return sides
-
-
-def can_see_proposal(viewer: Viewer, need: Need, offer: Offer) -> bool:
-    return (
-        viewer.is_admin
-        or bool(sides_of(viewer, need, offer))
-        or (viewer.is_coordinator and need.country_id in viewer.region_country_ids)
-    )
 
 
 def can_manage_user(viewer: Viewer, user_country_id: int | None) -> bool:

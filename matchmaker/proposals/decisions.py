@@ -102,7 +102,10 @@ def _lock(db: Session, proposal_id: int, *, portfolio: bool = True
 
 
 def answering_side(viewer: Viewer, need: Need, offer: Offer, side: str | None) -> str:
-    """The side the viewer answers for; PermissionDenied unless it is that side's party."""
+    """The side the viewer answers for; PermissionDenied unless it is that side's party.
+
+    Only for a proposal the viewer may see (``get_row`` first): one it may not see is a 404.
+    """
     sides = authz.sides_of(viewer, need, offer)
     if side is None:
         if len(sides) == 1:
@@ -138,7 +141,7 @@ def accept(db: Session, viewer: Viewer, proposal_id: int, side: str | None = Non
     their statuses on. Refused with Conflict (409) when the proposal is no longer open, the side
     already accepted, or the amount no longer fits the offer's remaining budget or the need.
     """
-    row = get_row(db, viewer, proposal_id, visible_only=False)
+    row = get_row(db, viewer, proposal_id)
     side = answering_side(viewer, row.need, row.offer, side)
     with committing(db):
         proposal, need, offer = _lock(db, proposal_id)
@@ -190,7 +193,7 @@ def decline(db: Session, viewer: Viewer, proposal_id: int, reason: str,
             side: str | None = None, *, base_url: str = "") -> Proposal:
     """Decline an open proposal for one side, with a reason; the pair is never proposed again."""
     reason = schemas.parse_reason(reason)
-    row = get_row(db, viewer, proposal_id, visible_only=False)
+    row = get_row(db, viewer, proposal_id)
     side = answering_side(viewer, row.need, row.offer, side)
     with committing(db):
         proposal, need, offer = _lock(db, proposal_id, portfolio=False)
@@ -287,7 +290,7 @@ def give_feedback(db: Session, viewer: Viewer, proposal_id: int, met: str, note:
             errors.update(exc.errors)
     if errors:
         raise FormErrors(errors)
-    row = get_row(db, viewer, proposal_id, visible_only=False)
+    row = get_row(db, viewer, proposal_id)
     side = answering_side(viewer, row.need, row.offer, side)
     with committing(db):
         proposal, _need, _offer = _lock(db, proposal_id, portfolio=False)

@@ -166,15 +166,16 @@ def awaiting_count(db: Session, viewer: Viewer) -> int:
     return db.execute(query).scalar_one()
 
 
-def get_row(db: Session, viewer: Viewer, proposal_id: int, *, visible_only: bool = True
-            ) -> ProposalRow:
-    """The proposal ``proposal_id`` if the viewer may see it; NotFound otherwise (no leak).
+def get_row(db: Session, viewer: Viewer, proposal_id: int) -> ProposalRow:
+    """The proposal ``proposal_id`` if the viewer may see it; NotFound otherwise.
 
-    ``visible_only=False`` skips the visibility check, for actions that check their own
-    permission (answering is for the parties only: anyone else gets 403, not 404).
+    Visibility is ``authz.proposals_visible``, the queue's rule, so whatever the queue lists
+    opens, and a proposal the viewer may not see is answered exactly like a missing one.
     """
-    row = db.execute(_rows_query().where(Proposal.id == proposal_id)).first()
-    if row is None or (visible_only and not authz.can_see_proposal(viewer, row[1], row[2])):
+    row = db.execute(
+        _rows_query().where(Proposal.id == proposal_id, authz.proposals_visible(viewer))
+    ).first()
+    if row is None:
         raise NotFound(_("No proposal number %(id)s.", id=proposal_id))
     proposal, need, offer = row[0], row[1], row[2]
     sides = authz.sides_of(viewer, need, offer)

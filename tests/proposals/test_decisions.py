@@ -162,37 +162,61 @@ def test_a_side_cannot_accept_twice(session, cast, deal, browser_for):
 # --- who may answer -------------------------------------------------------------------------
 
 
+def answer(browser, channel: str, action: str, proposal_id: int, side: str | None = None):
+    """Accept or decline proposal ``proposal_id`` through a form, htmx or the API."""
+    url = f"/proposals/{proposal_id}/{action}"
+    data = {"reason": "Not for us"} if action == "decline" else {}
+    if side:
+        data["side"] = side
+    if channel == "form":
+        return browser.form(url, data)
+    if channel == "htmx":
+        return browser.htmx(url, data)
+    return browser.api("POST", "/api" + url, data)
+
+
+def message_of(response, channel: str) -> str:
+    return response.json()["detail"] if channel == "api" else response.text
+
+
+def without_id(text: str, proposal_id: int) -> str:
+    """``text`` with the proposal's number (in the message and the page's links) left out."""
+    return text.replace(f"number {proposal_id}.", "").replace(f"/proposals/{proposal_id}/", "")
+
+
 @pytest.mark.parametrize("channel", ["form", "htmx", "api"])
 @pytest.mark.parametrize(
     "who, side",
     [
         ("requester", "donor"),  # the right party, the wrong side
         ("donor", "requester"),
-        ("other_donor", "donor"),  # another organisation
-        ("other_requester", "requester"),
         ("coordinator", None),  # sees the proposal but answers for no side
         ("admin", None),
     ],
 )
 @pytest.mark.parametrize("action", ["accept", "decline"])
-def test_only_the_sides_party_may_answer(session, cast, deal, browser_for, channel, who, side,
-                                         action):
-    browser = browser_for(getattr(cast, who))
-    url = f"/proposals/{deal.proposal.id}/{action}"
-    data = {"reason": "Not for us"} if action == "decline" else {}
-    if side:
-        data["side"] = side
-    if channel == "form":
-        response = browser.form(url, data)
-    elif channel == "htmx":
-        response = browser.htmx(url, data)
-    else:
-        response = browser.api("POST", "/api" + url, data)
+def test_who_sees_the_proposal_but_may_not_answer_for_the_side_gets_403(
+    session, cast, deal, browser_for, channel, who, side, action
+):
+    response = answer(browser_for(getattr(cast, who)), channel, action, deal.proposal.id, side)
     assert response.status_code == 403, response.text[:300]
-    if channel == "api":
-        assert "cannot answer" in response.json()["detail"]
-    else:
-        assert "cannot answer" in response.text
+    assert "cannot answer" in message_of(response, channel)
+    assert reload(session, deal.proposal).state == ProposalState.PROPOSED
+
+
+@pytest.mark.parametrize("channel", ["form", "htmx", "api"])
+@pytest.mark.parametrize("who", ["other_donor", "other_requester", "far_coordinator"])
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_a_proposal_one_may_not_see_is_answered_like_a_missing_one(
+    session, cast, deal, browser_for, channel, who, action
+):
+    browser = browser_for(getattr(cast, who))
+    hidden = answer(browser, channel, action, deal.proposal.id, "donor")
+    missing = answer(browser, channel, action, deal.proposal.id + 1000, "donor")
+    assert hidden.status_code == missing.status_code == 404, hidden.text[:300]
+    assert f"number {deal.proposal.id}." in message_of(hidden, channel)
+    assert without_id(message_of(hidden, channel), deal.proposal.id) == without_id(
+        message_of(missing, channel), deal.proposal.id + 1000)
     assert reload(session, deal.proposal).state == ProposalState.PROPOSED
 
 
