@@ -66,6 +66,11 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     added = security_headers(scope)
+    own = {name.lower() for name, _ in message.get("headers", [])}
+    # A page that sets its own, stricter Referrer-Policy keeps it (no-referrer on the page of
+    # a reset link, so not even this site's own logs receive the token).
+    added = [(name, value) for name, value in added
+             if not (name == b"referrer-policy" and name in own)]
     replaced = {name for name, _ in added}
     kept = [(name, value) for name, value in message.get("headers", [])
             if name.lower() not in replaced]
