@@ -36,6 +36,7 @@ from matchmaker.settings import Settings, load_settings
 from matchmaker.web.errors import EXCEPTION_HANDLERS
 from matchmaker.web.events import NoEventEmitter
 from matchmaker.web.headers import add_security_headers
+from matchmaker.web.idempotency import IdempotencyMiddleware
 from matchmaker.web.middleware import SessionMiddleware
 from matchmaker.web.openapi import openapi_config
 from matchmaker.web.templating import STATIC_DIR, make_environment
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             ),
         ],
         dependencies={"db": Provide(provide_db_session)},
-        middleware=[SessionMiddleware()],
+        middleware=[SessionMiddleware(), IdempotencyMiddleware()],
         before_send=[add_security_headers],  # every response, routed or not
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,7 @@ def make_environment(debug: bool = False) -> Environment:
         newstyle=True,
     )
     env.globals.update(
+        new_idempotency_key=lambda: secrets.token_urlsafe(24),  # one per rendered form
         static_url=static_url,
         ui_languages=i18n.LANGUAGES,
     )

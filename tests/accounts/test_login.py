@@ -43,8 +43,9 @@ REFUSED = "The email address or password is not correct."
 
 
 def refusal(response) -> str:
-    """What the sign-in page says, with the anonymous CSRF token (random per page) left out."""
-    return re.sub(r'name="_csrf" value="[^"]*"', "", response.text)
+    """What the sign-in page says, with the anonymous CSRF token and the form's idempotency key
+    (random per page) left out."""
+    return re.sub(r'name="_(csrf|idem)" value="[^"]*"', "", response.text)
 
 
 def test_login_opens_a_session_and_goes_to_next(client, people):

@@ -146,13 +146,15 @@ def test_expiry_spares_answered_and_unexpired_proposals(session, cast, browser_f
     from matchmaker.proposals.decisions import expire_overdue
 
     need = factories.make_need(session, "GHA")
-    offer = factories.make_offer(session, factories.state_org(session, "DEU"))
+    germany = factories.state_org(session, "DEU")
+    offers = [factories.make_offer(session, germany) for _ in range(4)]  # one live proposal each
     past = utcnow() - timedelta(days=1)
-    overdue = make_proposal(session, need, offer, 1_000, ProposalState.ACCEPTED_BY_DONOR,
+    overdue = make_proposal(session, need, offers[0], 1_000, ProposalState.ACCEPTED_BY_DONOR,
                             expires_at=past)
-    agreed = make_proposal(session, need, offer, 1_000, ProposalState.AGREED, expires_at=past)
-    future = make_proposal(session, need, offer, 1_000)
-    timeless = make_proposal(session, need, offer, 1_000, expires_at=None)
+    agreed = make_proposal(session, need, offers[1], 1_000, ProposalState.AGREED,
+                           expires_at=past)
+    future = make_proposal(session, need, offers[2], 1_000)
+    timeless = make_proposal(session, need, offers[3], 1_000, expires_at=None)
     session.commit()
     assert expire_overdue(session) == 1
     assert expire_overdue(session) == 0  # idempotent
