@@ -21,12 +21,14 @@ class InputError(MatchmakerError):
 
 
 class FormErrors(MatchmakerError):
-    """Several field errors of one form, keyed by field name."""
+    """Several field errors of one form, keyed by field name; ``field`` names the first, so
+    that JSON clients get ``field`` as well as ``errors``."""
 
     status_code = 422
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()),
+                         field=next(iter(errors), None))
         self.errors = errors
 
 

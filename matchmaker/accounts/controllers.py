@@ -9,11 +9,10 @@ from litestar.response import Redirect
 from sqlmodel import Session
 
 from matchmaker.accounts import registration, services, sessions
-from matchmaker.accounts.schemas import SignupForm, kept_values
+from matchmaker.accounts.schemas import LoginForm, SignupForm, kept_values
 from matchmaker.accounts.services import LoginError, TooManyAttempts
 from matchmaker.accounts.views import SignupPage
 from matchmaker.errors import FormErrors
-from matchmaker.i18n import _
 from matchmaker.mail.outbox import deliver_after_response
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import render
@@ -54,18 +53,13 @@ class AuthController(Controller):
 
     @post("/login", name="login:submit", sync_to_thread=True)
     def login(self, request: Request, db: Session, form: FormMultiDict) -> Response:
-        email = (form.get("email") or "").strip()
-        password = form.get("password") or ""
+        login = LoginForm.parse(form)
         target = safe_next(form.get("next"))
-        state = FormState(values={"email": email, "next": target})
-        if not email or not password:
-            if not email:
-                state.errors["email"] = _("Enter your email address.")
-            if not password:
-                state.errors["password"] = _("Enter your password.")
+        state = FormState(values={"email": login.email, "next": target}, errors=login.problems())
+        if state.errors:
             return render(request, "accounts/login.html", None, {"form": state}, status_code=422)
         try:
-            user = services.authenticate(db, email, password, client_address(request))
+            user = services.authenticate(db, login.email, login.password, client_address(request))
         except TooManyAttempts as exc:
             state.errors["__all__"] = exc.message
             return render(request, "accounts/login.html", None, {"form": state}, status_code=429)

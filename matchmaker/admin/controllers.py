@@ -29,6 +29,7 @@ from matchmaker.admin.services import AccountRow
 from matchmaker.errors import FormErrors
 from matchmaker.mail.outbox import deliver_after_response
 from matchmaker.models import Role
+from matchmaker.web.bounds import RecordId
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import is_fragment_request, render
 from matchmaker.web.urls import safe_next
@@ -98,13 +99,15 @@ class ApprovalController(Controller):
         return render(request, "admin/approvals.html", None, page)
 
     @post("/accounts/{user_id:int}/approve", name="admin:account:approve", sync_to_thread=True)
-    def approve(self, request: Request, db: Session, form: FormMultiDict, user_id: int) -> Response:
+    def approve(self, request: Request, db: Session, form: FormMultiDict,
+                user_id: RecordId) -> Response:
         row = services.approve_account(db, request.state.viewer, user_id,
                                        request.app.state.settings.base_url)
         return account_changed(request, db, form, row, "/admin")
 
     @post("/accounts/{user_id:int}/reject", name="admin:account:reject", sync_to_thread=True)
-    def reject(self, request: Request, db: Session, form: FormMultiDict, user_id: int) -> Response:
+    def reject(self, request: Request, db: Session, form: FormMultiDict,
+               user_id: RecordId) -> Response:
         row = services.reject_account(db, request.state.viewer, user_id)
         return account_changed(request, db, form, row, "/admin")
 
@@ -124,20 +127,23 @@ class AccountAdminController(Controller):
 
     @post("/{user_id:int}/role", name="admin:account:role", sync_to_thread=True)
     def change_role(self, request: Request, db: Session, form: FormMultiDict,
-                    user_id: int) -> Response:
+                    user_id: RecordId) -> Response:
         row = services.change_role(db, request.state.viewer, user_id, form.get("role") or "")
         return account_changed(request, db, form, row, "/admin/accounts")
 
     @post("/{user_id:int}/disable", name="admin:account:disable", sync_to_thread=True)
-    def disable(self, request: Request, db: Session, form: FormMultiDict, user_id: int) -> Response:
+    def disable(self, request: Request, db: Session, form: FormMultiDict,
+                user_id: RecordId) -> Response:
         return change_access(request, db, form, services.disable_account, user_id)
 
     @post("/{user_id:int}/enable", name="admin:account:enable", sync_to_thread=True)
-    def enable(self, request: Request, db: Session, form: FormMultiDict, user_id: int) -> Response:
+    def enable(self, request: Request, db: Session, form: FormMultiDict,
+               user_id: RecordId) -> Response:
         return change_access(request, db, form, services.enable_account, user_id)
 
     @post("/{user_id:int}/unlock", name="admin:account:unlock", sync_to_thread=True)
-    def unlock(self, request: Request, db: Session, form: FormMultiDict, user_id: int) -> Response:
+    def unlock(self, request: Request, db: Session, form: FormMultiDict,
+               user_id: RecordId) -> Response:
         return change_access(request, db, form, services.unlock_account, user_id)
 
 
@@ -155,7 +161,7 @@ class OrganisationAdminController(Controller):
                       page)
 
     @get("/{organisation_id:int}", name="admin:organisation", sync_to_thread=True)
-    def organisation(self, request: Request, db: Session, organisation_id: int,
+    def organisation(self, request: Request, db: Session, organisation_id: RecordId,
                      next: str = "/admin/organisations") -> Response:
         row = organisations.organisation_row(db, request.state.viewer, organisation_id)
         page = views.OrganisationEditPage.build(row, safe_next(next))
@@ -163,7 +169,7 @@ class OrganisationAdminController(Controller):
                       page)
 
     @get("/{organisation_id:int}/edit", name="admin:organisation:edit", sync_to_thread=True)
-    def edit(self, request: Request, db: Session, organisation_id: int,
+    def edit(self, request: Request, db: Session, organisation_id: RecordId,
              next: str = "/admin/organisations") -> Response:
         row = organisations.organisation_row(db, request.state.viewer, organisation_id)
         page = views.OrganisationEditPage.build(row, safe_next(next))
@@ -172,7 +178,7 @@ class OrganisationAdminController(Controller):
 
     @post("/{organisation_id:int}", name="admin:organisation:update", sync_to_thread=True)
     def update(self, request: Request, db: Session, form: FormMultiDict,
-               organisation_id: int) -> Response:
+               organisation_id: RecordId) -> Response:
         viewer = request.state.viewer
         try:
             row = organisations.update_organisation(
@@ -192,14 +198,14 @@ class OrganisationAdminController(Controller):
     @post("/{organisation_id:int}/approve", name="admin:organisation:approve",
           sync_to_thread=True)
     def approve(self, request: Request, db: Session, form: FormMultiDict,
-                organisation_id: int) -> Response:
+                organisation_id: RecordId) -> Response:
         row = organisations.approve_organisation(db, request.state.viewer, organisation_id)
         return organisation_changed(request, db, form, row)
 
     @post("/{organisation_id:int}/reject", name="admin:organisation:reject",
           sync_to_thread=True)
     def reject(self, request: Request, db: Session, form: FormMultiDict,
-               organisation_id: int) -> Response:
+               organisation_id: RecordId) -> Response:
         row = organisations.reject_organisation(db, request.state.viewer, organisation_id)
         return organisation_changed(request, db, form, row)
 

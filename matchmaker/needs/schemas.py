@@ -142,7 +142,8 @@ def read_need(data: Mapping, choices, *, publishing: bool, today: date,
     def when_publishing(message: str) -> str | None:
         return message if publishing else None
 
-    title = form.text("title", 200, required=_("Give the need a short title."))
+    title = form.text("title", 200, required=_("Give the need a short title."),
+                      single_line=True)
     description = form.text("description", 10_000, required=when_publishing(
         _("Describe the project before publishing it.")))
     goal = form.text("goal", 4_000, required=when_publishing(
@@ -166,8 +167,8 @@ def read_need(data: Mapping, choices, *, publishing: bool, today: date,
         elif start_date is not None and deadline <= start_date:
             form.error("deadline", _("The deadline must come after the wanted start."))
     languages = form.languages()
-    commitment = form.text("commitment", 200)
-    action_plan_ref = form.text("action_plan_ref", 200)
+    commitment = form.text("commitment", 200, single_line=True)
+    action_plan_ref = form.text("action_plan_ref", 200, single_line=True)
     visibility = form.choice("visibility", ("public", "restricted"), default="public")
     country = form.choice("country", choices.country_ids,
                           required=_("Choose the requesting State.") if needs_country else None)

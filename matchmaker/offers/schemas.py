@@ -111,7 +111,8 @@ def read_offer(data: Mapping, choices, *, publishing: bool, today: date,
     def when_publishing(message: str) -> str | None:
         return message if publishing else None
 
-    title = form.text("title", 200, required=_("Give the offer a short title."))
+    title = form.text("title", 200, required=_("Give the offer a short title."),
+                      single_line=True)
     description = form.text("description", 10_000, required=when_publishing(
         _("Describe what you offer before publishing it.")))
     categories = form.choices("categories", choices.category_ids, required=_(

@@ -8,28 +8,26 @@ is a list and numbers may be numbers).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from matchmaker.errors import FormErrors
+from matchmaker.errors import FormErrors, InputError
 from matchmaker.i18n import _, babel_locale, get_language
 from matchmaker.models import utcnow
 from matchmaker.reference.money import CURRENCIES_FILE, load_currencies, to_usd
-from matchmaker.web.params import has_control_characters
+from matchmaker.web.bounds import text_problem, whole_number
 
 # Delivery languages: the six UN languages and Portuguese (Lusophone Africa, Brazil, Timor-Leste).
 DELIVERY_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "pt")
 # Integer columns hold at most 2**31 - 1; a billion in any listed currency stays below it in USD.
 MAX_AMOUNT = 1_000_000_000
 MAX_QUANTITY = 10_000_000
-_NUMBER_SEPARATORS = re.compile(r"[\s,_\u00a0\u202f']")
+
+
 def form_errors(errors: dict[str, str]) -> FormErrors:
-    """FormErrors naming the first field, so JSON clients get ``field`` as well as ``errors``."""
-    exc = FormErrors(errors)
-    exc.field = next(iter(errors), None)
-    return exc
+    """The FormErrors of a need or offer form."""
+    return FormErrors(errors)
 
 
 def publish_requested(data: Mapping[str, Any]) -> bool:
@@ -57,11 +55,17 @@ def currency_options() -> list[tuple[str, str]]:
             for code, currency in load_currencies(CURRENCIES_FILE).items()]
 
 
+class NotAValue(ValueError):
+    """A JSON list or object where one text or number belongs."""
+
+
 def _plain(value: Any) -> str:
     if value is None or value is False:
         return ""
     if value is True:
         return "on"
+    if not isinstance(value, str | int | float):
+        raise NotAValue
     return str(value).strip()
 
 
@@ -79,7 +83,11 @@ class FieldReader:
         value = self.data.get(name)
         if isinstance(value, list | tuple):
             value = value[0] if value else ""
-        return _plain(value)
+        try:
+            return _plain(value)
+        except NotAValue:
+            self.error(name, _("Give one text or number here, not a list or an object."))
+            return ""
 
     def many(self, name: str) -> list[str]:
         getall = getattr(self.data, "getall", None)
@@ -94,7 +102,12 @@ class FieldReader:
             else:
                 values = str(value).split(",")
         seen: list[str] = []
-        for value in (_plain(v) for v in values):
+        try:
+            plain = [_plain(v) for v in values]
+        except NotAValue:
+            self.error(name, _("Give a list of codes here."))
+            return []
+        for value in plain:
             if value and value not in seen:
                 seen.append(value)
         return seen
@@ -102,34 +115,28 @@ class FieldReader:
     def present(self, name: str) -> bool:
         return name in self.data
 
-    def text(self, name: str, max_length: int, required: str | None = None) -> str:
+    def text(self, name: str, max_length: int, required: str | None = None, *,
+             single_line: bool = False) -> str:
+        """A text field; ``single_line`` (titles, units) refuses line breaks, which would be
+        copied into mail subjects and one-line lists."""
         value = self.raw(name)
-        if has_control_characters(value):
-            self.error(name, _("Remove the invisible control characters from this text."))
+        problem = text_problem(value, max_length, single_line=single_line)
+        if problem:
+            self.error(name, problem)
             return ""
         if not value and required:
             self.error(name, required)
-        elif len(value) > max_length:
-            self.error(name, _("Keep this under %(max)s characters (now %(n)s).",
-                               max=max_length, n=len(value)))
-        return value[:max_length]
+        return value
 
     def whole_number(self, name: str, maximum: int, minimum: int = 0) -> int | None:
         raw = self.raw(name)
         if not raw:
             return None
-        cleaned = _NUMBER_SEPARATORS.sub("", raw)
-        if not re.fullmatch(r"-?\d+", cleaned):
-            self.error(name, _("Enter a whole number, like 25000 (no decimals or letters)."))
+        try:
+            return whole_number(raw, minimum=minimum, maximum=maximum)
+        except InputError as problem:
+            self.error(name, problem.message)
             return None
-        value = int(cleaned)
-        if value < minimum:
-            self.error(name, _("Enter at least %(min)s.", min=minimum))
-            return None
-        if value > maximum:
-            self.error(name, _("Enter at most %(max)s.", max=f"{maximum:,}"))
-            return None
-        return value
 
     def day(self, name: str) -> date | None:
         raw = self.raw(name)
@@ -180,7 +187,7 @@ class FieldReader:
 
     def quantity(self, quantity_field: str, unit_field: str) -> tuple[int | None, str]:
         quantity = self.whole_number(quantity_field, MAX_QUANTITY, minimum=1)
-        unit = self.text(unit_field, 40)
+        unit = self.text(unit_field, 40, single_line=True)
         if quantity is not None and not unit:
             self.error(unit_field, _("Say what the quantity counts, e.g. “marking machines”."))
         if unit and quantity is None and quantity_field not in self.errors:

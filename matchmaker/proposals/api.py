@@ -37,6 +37,7 @@ from matchmaker.proposals.services import ProposalRow
 from matchmaker.proposals.views import ProposalItem, breakdown_of
 from matchmaker.web import openapi as doc
 from matchmaker.web.api import ApiController
+from matchmaker.web.bounds import RecordId
 
 QUEUE_QUERY = doc.documented(query=[
     doc.choice_query("tab", "Which proposals: by state, or awaiting whose answer.", TABS, "all"),
@@ -154,7 +155,7 @@ class ProposalApiController(ApiController):
 
     @get("/{proposal_id:int}", name="api:proposals:detail", sync_to_thread=True,
          security=doc.SIGNED_IN, responses=doc.error_responses(400, 401, 404))
-    def detail(self, request: Request, db: Session, proposal_id: int) -> ProposalPublic:
+    def detail(self, request: Request, db: Session, proposal_id: RecordId) -> ProposalPublic:
         return _one(db, request, proposal_id)
 
     @post("/", name="api:proposals:create", sync_to_thread=True, status_code=201,
@@ -171,7 +172,7 @@ class ProposalApiController(ApiController):
     @post("/{proposal_id:int}/accept", name="api:proposals:accept", sync_to_thread=True,
           status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
           operation_class=ACCEPTANCE)
-    def accept(self, request: Request, db: Session, proposal_id: int,
+    def accept(self, request: Request, db: Session, proposal_id: RecordId,
                data: AcceptBody | None = None) -> ProposalPublic:
         """Accept for the caller's side; agreed once both sides have accepted."""
         side = parse_side(data.side if data else None)
@@ -182,7 +183,7 @@ class ProposalApiController(ApiController):
     @post("/{proposal_id:int}/decline", name="api:proposals:decline", sync_to_thread=True,
           status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
           operation_class=DECLINE)
-    def decline(self, request: Request, db: Session, proposal_id: int,
+    def decline(self, request: Request, db: Session, proposal_id: RecordId,
                 data: DeclineBody) -> ProposalPublic:
         """Decline for the caller's side; a reason is required."""
         decisions.decline(db, request.state.viewer, proposal_id, data.reason,
@@ -191,14 +192,15 @@ class ProposalApiController(ApiController):
 
     @post("/{proposal_id:int}/delivery", name="api:proposals:delivery", sync_to_thread=True,
           status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.ACTION)
-    def start_delivery(self, request: Request, db: Session, proposal_id: int) -> ProposalPublic:
+    def start_delivery(self, request: Request, db: Session,
+                       proposal_id: RecordId) -> ProposalPublic:
         decisions.start_delivery(db, request.state.viewer, proposal_id)
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/delivered", name="api:proposals:delivered", sync_to_thread=True,
           status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
           operation_class=DELIVERED)
-    def delivered(self, request: Request, db: Session, proposal_id: int,
+    def delivered(self, request: Request, db: Session, proposal_id: RecordId,
                   data: DeliveredBody) -> ProposalPublic:
         decisions.mark_delivered(db, request.state.viewer, proposal_id, data.note)
         return _one(db, request, proposal_id)
@@ -206,7 +208,7 @@ class ProposalApiController(ApiController):
     @post("/{proposal_id:int}/feedback", name="api:proposals:feedback", sync_to_thread=True,
           status_code=200, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
           operation_class=FEEDBACK)
-    def feedback(self, request: Request, db: Session, proposal_id: int,
+    def feedback(self, request: Request, db: Session, proposal_id: RecordId,
                  data: FeedbackBody) -> ProposalPublic:
         decisions.give_feedback(db, request.state.viewer, proposal_id, data.met, data.note,
                                 parse_side(data.side))
@@ -215,14 +217,14 @@ class ProposalApiController(ApiController):
     @get("/{proposal_id:int}/messages", name="api:proposals:messages", sync_to_thread=True,
          security=doc.SIGNED_IN, responses=doc.error_responses(400, 401, 404))
     def list_messages(self, request: Request, db: Session,
-                      proposal_id: int) -> list[MessagePublic]:
+                      proposal_id: RecordId) -> list[MessagePublic]:
         return [MessagePublic.of(entry)
                 for entry in messages.thread(db, request.state.viewer, proposal_id)]
 
     @post("/{proposal_id:int}/messages", name="api:proposals:message", sync_to_thread=True,
           status_code=201, security=doc.SIGNED_IN_UNSAFE, responses=doc.CHANGE,
           operation_class=MESSAGE)
-    def post_message(self, request: Request, db: Session, proposal_id: int,
+    def post_message(self, request: Request, db: Session, proposal_id: RecordId,
                      data: MessageBody) -> MessagePublic:
         viewer = request.state.viewer
         message = messages.post_message(db, viewer, proposal_id, data.body)

@@ -22,6 +22,7 @@ from matchmaker.models import Role
 from matchmaker.proposals import decisions, manual, messages, services
 from matchmaker.proposals.schemas import ManualProposalInput, QueueFilters, parse_side
 from matchmaker.proposals.views import DetailPage, NewProposalPage, ProposalItem, QueuePage
+from matchmaker.web.bounds import RecordId
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import is_fragment_request, render
 from matchmaker.web.urls import safe_next
@@ -105,12 +106,12 @@ class ProposalController(Controller):
         return render(request, "proposals/_nav_count.html", None, {"awaiting": count})
 
     @get("/{proposal_id:int}", name="proposals:detail", sync_to_thread=True)
-    def detail(self, request: Request, db: Session, proposal_id: int) -> Response:
+    def detail(self, request: Request, db: Session, proposal_id: RecordId) -> Response:
         return _detail(request, db, proposal_id)
 
     @post("/{proposal_id:int}/accept", name="proposals:accept", sync_to_thread=True)
     def accept(self, request: Request, db: Session, form: FormMultiDict,
-               proposal_id: int) -> Response:
+               proposal_id: RecordId) -> Response:
         try:
             decisions.accept(db, request.state.viewer, proposal_id, parse_side(form.get("side")),
                              base_url=_base_url(request))
@@ -120,7 +121,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:int}/decline", name="proposals:decline", sync_to_thread=True)
     def decline(self, request: Request, db: Session, form: FormMultiDict,
-                proposal_id: int) -> Response:
+                proposal_id: RecordId) -> Response:
         try:
             decisions.decline(db, request.state.viewer, proposal_id, form.get("reason") or "",
                               parse_side(form.get("side")), base_url=_base_url(request))
@@ -133,7 +134,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:int}/messages", name="proposals:message", sync_to_thread=True)
     def post_message(self, request: Request, db: Session, form: FormMultiDict,
-                     proposal_id: int) -> Response:
+                     proposal_id: RecordId) -> Response:
         viewer = request.state.viewer
         state = FormState()
         status = 201
@@ -152,7 +153,7 @@ class ProposalController(Controller):
                       status_code=status)
 
     @post("/{proposal_id:int}/delivery", name="proposals:delivery", sync_to_thread=True)
-    def start_delivery(self, request: Request, db: Session, proposal_id: int) -> Response:
+    def start_delivery(self, request: Request, db: Session, proposal_id: RecordId) -> Response:
         viewer = request.state.viewer
         return self._follow(request, db, proposal_id,
                             lambda: decisions.start_delivery(db, viewer, proposal_id),
@@ -160,7 +161,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:int}/delivered", name="proposals:delivered", sync_to_thread=True)
     def delivered(self, request: Request, db: Session, form: FormMultiDict,
-                  proposal_id: int) -> Response:
+                  proposal_id: RecordId) -> Response:
         return self._follow(
             request, db, proposal_id,
             lambda: decisions.mark_delivered(db, request.state.viewer, proposal_id,
@@ -170,7 +171,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:int}/feedback", name="proposals:feedback", sync_to_thread=True)
     def feedback(self, request: Request, db: Session, form: FormMultiDict,
-                 proposal_id: int) -> Response:
+                 proposal_id: RecordId) -> Response:
         return self._follow(
             request, db, proposal_id,
             lambda: decisions.give_feedback(db, request.state.viewer, proposal_id,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from matchmaker.errors import FormErrors
+from matchmaker.errors import FormErrors, InputError
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import Side
+from matchmaker.portfolio.fields import MAX_AMOUNT
+from matchmaker.web.bounds import text_problem, whole_number
 from matchmaker.web.params import choice_param, int_param, text_param
 
 TABS = {
@@ -28,6 +30,7 @@ MET_CHOICES = {
 REASON_MAX = 2000
 MESSAGE_MAX = 4000
 NOTE_MAX = 2000
+REFERENCE_MAX = 24  # N-00042, up to the largest id
 
 
 @dataclass(frozen=True)
@@ -71,32 +74,34 @@ def parse_side(value: object) -> str | None:
     return side
 
 
+def _written(value: object, field: str, max_length: int, missing: str, too_long: str) -> str:
+    """A required text of several lines (reason, message, note), through the one text check."""
+    text = _text(value)
+    if not text:
+        raise FormErrors({field: missing})
+    if len(text) > max_length:
+        raise FormErrors({field: too_long})
+    problem = text_problem(text, max_length)
+    if problem:
+        raise FormErrors({field: problem})
+    return text
+
+
 def parse_reason(value: object) -> str:
     """A decline reason: required, so the other side learns why."""
-    reason = _text(value)
-    if not reason:
-        raise FormErrors({"reason": _("Give a reason, so the other side knows why.")})
-    if len(reason) > REASON_MAX:
-        raise FormErrors({"reason": _("Keep the reason under %(max)s characters.", max=REASON_MAX)})
-    return reason
+    return _written(value, "reason", REASON_MAX,
+                    _("Give a reason, so the other side knows why."),
+                    _("Keep the reason under %(max)s characters.", max=REASON_MAX))
 
 
 def parse_message(value: object) -> str:
-    body = _text(value)
-    if not body:
-        raise FormErrors({"body": _("Write a message before sending it.")})
-    if len(body) > MESSAGE_MAX:
-        raise FormErrors({"body": _("Keep messages under %(max)s characters.", max=MESSAGE_MAX)})
-    return body
+    return _written(value, "body", MESSAGE_MAX, _("Write a message before sending it."),
+                    _("Keep messages under %(max)s characters.", max=MESSAGE_MAX))
 
 
 def parse_note(value: object, field: str = "note") -> str:
-    note = _text(value)
-    if not note:
-        raise FormErrors({field: _("Write a short note on what was delivered.")})
-    if len(note) > NOTE_MAX:
-        raise FormErrors({field: _("Keep the note under %(max)s characters.", max=NOTE_MAX)})
-    return note
+    return _written(value, field, NOTE_MAX, _("Write a short note on what was delivered."),
+                    _("Keep the note under %(max)s characters.", max=NOTE_MAX))
 
 
 def parse_met(value: object) -> str:
@@ -117,29 +122,48 @@ class ManualProposalInput:
     @classmethod
     def parse(cls, data: Mapping[str, object]) -> ManualProposalInput:
         errors: dict[str, str] = {}
-        need = _text(data.get("need"))
-        offer = _text(data.get("offer"))
-        if not need:
+        need = _reference(data.get("need"), "need", errors)
+        offer = _reference(data.get("offer"), "offer", errors)
+        if not need and "need" not in errors:
             errors["need"] = _("Choose the need to fund.")
-        if not offer:
+        if not offer and "offer" not in errors:
             errors["offer"] = _("Choose one of your offers.")
-        raw_amount = data.get("amount_usd")
-        amount: int | None = None
-        if isinstance(raw_amount, int) and not isinstance(raw_amount, bool):
-            amount = raw_amount
-        elif _text(raw_amount):
-            cleaned = _text(raw_amount).replace(",", "").replace(" ", "").lstrip("$")
-            try:
-                amount = int(cleaned)
-            except ValueError:
-                errors["amount_usd"] = _("Enter the amount in whole US dollars.")
-        elif raw_amount not in (None, ""):
-            errors["amount_usd"] = _("Enter the amount in whole US dollars.")
-        if amount is not None and amount <= 0:
-            errors["amount_usd"] = _("The amount must be more than zero.")
+        amount = _amount(data.get("amount_usd"), errors)
         if errors:
             raise FormErrors(errors)
         return cls(need=need, offer=offer, amount_usd=amount)
+
+
+def _reference(value: object, field: str, errors: dict[str, str]) -> str:
+    """A record's reference (or an offer's number) as chosen in the form, through the text
+    check: it is looked up in the database next."""
+    text = _text(value)
+    problem = text_problem(text, REFERENCE_MAX, single_line=True)
+    if problem:
+        errors[field] = problem
+        return ""
+    return text
+
+
+def _amount(value: object, errors: dict[str, str]) -> int | None:
+    """Whole US dollars (None: as much as fits), typed or a JSON integer."""
+    if value is None or value == "":
+        return None
+    not_a_number = _("Enter the amount in whole US dollars.")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors["amount_usd"] = not_a_number
+        return None
+    try:
+        # Negative numbers are read, so that they get the message below.
+        amount = whole_number(str(value).strip().lstrip("$"), minimum=-MAX_AMOUNT,
+                              maximum=MAX_AMOUNT, not_a_number=not_a_number)
+    except InputError as problem:
+        errors["amount_usd"] = problem.message
+        return None
+    if amount <= 0:
+        errors["amount_usd"] = _("The amount must be more than zero.")
+        return None
+    return amount
 
 
 # --- JSON API bodies ------------------------------------------------------------------------

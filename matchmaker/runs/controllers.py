@@ -18,6 +18,7 @@ from matchmaker.runs.schemas import RunInput
 from matchmaker.runs.views import RunItem, RunPage, RunsPage, run_detail, run_summary
 from matchmaker.web import openapi as doc
 from matchmaker.web.api import ApiController
+from matchmaker.web.bounds import RecordId
 from matchmaker.web.forms import FormState, provide_form
 from matchmaker.web.render import is_fragment_request, render
 
@@ -67,7 +68,7 @@ class RunController(Controller):
         return Redirect(path=location, status_code=303)
 
     @get("/{run_id:int}", name="runs:detail", sync_to_thread=True)
-    def detail(self, request: Request, db: Session, run_id: int) -> Response:
+    def detail(self, request: Request, db: Session, run_id: RecordId) -> Response:
         page = RunPage.build(db, request.state.viewer, run_id)
         return render(request, "runs/detail.html", "runs/_progress.html", page)
 
@@ -95,7 +96,7 @@ class RunApiController(ApiController):
 
     @get("/{run_id:int}", name="api:runs:detail", sync_to_thread=True, security=doc.SIGNED_IN,
          responses=doc.SIGNED_IN_READ)
-    def detail(self, request: Request, db: Session, run_id: int) -> dict:
+    def detail(self, request: Request, db: Session, run_id: RecordId) -> dict:
         """A run's state, progress, figures, proposals, unmet needs and shadow prices."""
         page = RunPage.build(db, request.state.viewer, run_id)
         return run_detail(page)

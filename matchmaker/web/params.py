@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from matchmaker.errors import InputError
 from matchmaker.i18n import _
-
-# Control characters other than tab and line breaks: nobody types them, and PostgreSQL cannot
-# store or compare NUL at all (it would be a 500, not a message).
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(_CONTROL_CHARACTERS.search(text))
+from matchmaker.web.bounds import has_control_characters
 
 
 def text_param(params: Mapping[str, str], name: str, max_length: int = 100) -> str:
