@@ -10,6 +10,7 @@ from typing import Any
 from matchmaker.errors import FormErrors
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import RunMode, RunScope
+from matchmaker.web.bounds import text_problem
 from solver.score import CRITERIA, DEFAULT_WEIGHTS
 
 MAX_WEIGHT = 10.0
@@ -91,10 +92,10 @@ class RunInput:
         mode = _text(values.get("mode")) or RunMode.SPLIT
         if mode not in set(RunMode):
             errors["mode"] = _("Choose split or whole.")
-        region, category = _text(values.get("region")), _text(values.get("category"))
-        if scope == RunScope.REGION and not region:
+        region, category = _code(values, "region", errors), _code(values, "category", errors)
+        if scope == RunScope.REGION and not region and "region" not in errors:
             errors["region"] = _("Choose the region to run the solver for.")
-        if scope == RunScope.CATEGORY and not category:
+        if scope == RunScope.CATEGORY and not category and "category" not in errors:
             errors["category"] = _("Choose the area or topic to run the solver for.")
         time_limit = _number(values.get("time_limit", DEFAULT_TIME_LIMIT))
         if time_limit is None or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
@@ -121,6 +122,16 @@ class RunInput:
 
 def _text(value: Any) -> str:
     return value.strip()[:64] if isinstance(value, str) else ""
+
+
+def _code(values: Mapping[str, Any], name: str, errors: dict[str, str]) -> str:
+    """A region or category code, through the text check: the service looks it up next."""
+    code = _text(values.get(name))
+    problem = text_problem(code, 64, single_line=True)
+    if problem:
+        errors[name] = problem
+        return ""
+    return code
 
 
 def _number(value: Any) -> float | None:

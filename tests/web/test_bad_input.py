@@ -190,6 +190,16 @@ def test_multi_line_texts_keep_their_line_breaks(session, cast, deal, browser_fo
     assert session.scalars(select(Message.body)).one() == "Dear donor,\n\nThanks."
 
 
+@pytest.mark.parametrize(("body", "field"), [
+    ({"scope": "region", "region": "0\x0019"}, "region"),
+    ({"scope": "category", "category": "marking\x00"}, "category"),
+])
+def test_solver_run_codes_refuse_control_characters(cast, browser_for, body, field):
+    response = browser_for(cast.admin).api("POST", "/api/runs", body)
+    assert response.status_code == 422, response.text[:300]
+    assert "control characters" in response.json()["errors"][field]
+
+
 # --- 4 and 21. numbers: absurd sizes, and "1,5" ----------------------------------------------
 
 def requester_posts_need(browser, **changes):
