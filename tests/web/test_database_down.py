@@ -40,6 +40,13 @@ def test_pages_answer_temporarily_unavailable_with_retry_after(cut_off):
     assert "Something went wrong" not in response.text
 
 
+def test_the_page_is_in_the_readers_language(cut_off):
+    response = cut_off.get("/needs", headers={"Accept-Language": "fr"})
+    assert response.status_code == 503
+    assert 'lang="fr"' in response.text
+    assert "temporairement indisponible" in response.text
+
+
 def test_the_api_answers_json(cut_off):
     response = cut_off.get("/api/needs")
     assert response.status_code == 503
