@@ -130,6 +130,7 @@ class ProposalState(StrEnum):
     DECLINED = "declined"
     SUPERSEDED = "superseded"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # closed by housekeeping: its need was covered or its offer spent
 
 
 class Side(StrEnum):
@@ -543,6 +544,12 @@ class OutboxMail(SQLModel, table=True):
     # senders at once (SQLite has no SKIP LOCKED) never send one mail twice.
     claimed_by: str = Field(default="", sa_type=String(32))
     claimed_at: datetime | None = None
+    # Notification mail: an HTML alternative, extra headers (List-Unsubscribe), and retries
+    # with back-off (a failed send waits until next_attempt_at; after MAX_ATTEMPTS it stops).
+    html_body: str = Field(default="", sa_type=Text)
+    headers: dict = _json()
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
 
 
 class IdempotentRequest(SQLModel, table=True):
@@ -562,3 +569,91 @@ class IdempotentRequest(SQLModel, table=True):
     committed: bool = False  # the handler's transaction committed (set inside it)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
+
+
+# --- notifications, subscriptions, the schedule, the bulletin -------------------------------
+
+
+class NotificationDelivery(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
+class Notification(SQLModel, table=True):
+    """Something that asks a person to act, or changed their records, told once per person
+    and event (``event_key``): shown in the notification centre, and mailed at once or in a
+    digest as the person prefers. Its words come from its kind and ``params`` when shown, in
+    the reader's language."""
+
+    __table_args__ = (
+        Index("ux_notification_once", "user_id", "kind", "event_key", unique=True),
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_digest", "delivery", "mailed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(sa_type=String(40))
+    event_key: str = Field(sa_type=String(120))
+    params: dict = _json()
+    link: str = Field(default="", sa_type=String(300))
+    delivery: str = Field(default=NotificationDelivery.IMMEDIATE, sa_type=String(16))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    read_at: datetime | None = None
+    mailed_at: datetime | None = None  # queued for mail, alone or in a digest
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a person wants one kind of notification (absent: the kind's default)."""
+
+    __table_args__ = (Index("ux_notificationpreference_user_kind", "user_id", "kind",
+                            unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(sa_type=String(40))
+    delivery: str = Field(sa_type=String(16))
+
+
+class Subscription(SQLModel, table=True):
+    """A feed a person follows: new needs (donors) or new offers (requesters), narrowed to
+    topics, regions and modalities (empty lists: the default described by the feed)."""
+
+    __table_args__ = (Index("ux_subscription_user_feed", "user_id", "feed", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    feed: str = Field(sa_type=String(16))  # "needs" or "offers"
+    topics: list = _json(list)  # category codes
+    regions: list = _json(list)  # M49 codes
+    modalities: list = _json(list)  # modality codes
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ScheduledJob(SQLModel, table=True):
+    """One housekeeping job of the worker's scheduler: when it is due, who holds its lease,
+    and how its last run went (shown on the admin schedule page)."""
+
+    name: str = Field(sa_type=String(48), primary_key=True)
+    next_due_at: datetime = Field(default_factory=utcnow)
+    lease_owner: str = Field(default="", sa_type=String(80))
+    lease_until: datetime | None = None
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_outcome: str = Field(default="", sa_type=String(16))  # "ok" or "failed"
+    last_message: str = Field(default="", sa_type=Text)
+    runs: int = 0
+
+
+class Bulletin(SQLModel, table=True):
+    """The clearing-house bulletin of one period (a month by default): figures and lists
+    computed when it is published, kept as published."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(sa_type=String(16), unique=True, index=True)  # "2026-11"
+    period_start: date
+    period_end: date
+    content: dict = _json()
+    published_at: datetime = Field(default_factory=utcnow)

@@ -29,11 +29,15 @@ logger = logging.getLogger("matchmaker.mail")
 SECRET_LINKS = re.compile(r"(/password/reset/)[A-Za-z0-9_\-]+")
 REDACTED = r"\1[used link removed]"
 CLAIM_TIMEOUT = timedelta(minutes=10)  # far beyond the SMTP sender's 20-second timeout
+MAX_ATTEMPTS = 8  # then the mail stays in the outbox with its error, for an admin to see
+FIRST_RETRY = timedelta(minutes=1)  # doubled after each failure: 1, 2, 4 ... 64 minutes
 
 
-def queue_mail(db: Session, to: str, subject: str, body: str) -> OutboxMail:
+def queue_mail(db: Session, to: str, subject: str, body: str, html_body: str = "",
+               headers: dict[str, str] | None = None) -> OutboxMail:
     """Add a mail to the outbox in ``db``'s transaction (sent after it commits)."""
-    mail = OutboxMail(recipient=to, subject=str(subject)[:200], body=str(body))
+    mail = OutboxMail(recipient=to, subject=" ".join(str(subject).split())[:200],
+                      body=str(body), html_body=html_body, headers=dict(headers or {}))
     db.add(mail)
     db.flush()
     return mail
@@ -54,9 +58,12 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
     sender = sender_for(settings)
     if sender is None:
         return 0
+    now = utcnow()
     with Session(engine) as db:
         ids = db.scalars(
-            select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))
+            select(OutboxMail.id).where(
+                OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS,
+                or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now))
             .order_by(OutboxMail.id).limit(limit)
         ).all()
     sent = 0
@@ -71,6 +78,8 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             except (OSError, smtplib.SMTPException) as exc:
                 mail.error = f"{type(exc).__name__}: {exc}"[:500]
                 mail.claimed_by, mail.claimed_at = "", None
+                mail.attempts += 1
+                mail.next_attempt_at = utcnow() + FIRST_RETRY * 2 ** (mail.attempts - 1)
                 logger.warning("mail #%s to %s not sent: %s", mail.id, mail.recipient,
                                type(exc).__name__)
                 continue
@@ -108,4 +117,12 @@ def deliver_after_response(request: Request) -> BackgroundTask:
     account, from showing in the response time.
     """
     state = request.app.state
-    return BackgroundTask(deliver_pending, state.engine, state.settings)
+    return BackgroundTask(deliver_now, state.engine, state.settings)
+
+
+def deliver_now(engine: Engine, settings: Settings) -> int:
+    """Compose the mail of new notifications, then send what is queued."""
+    from matchmaker.notifications.mailing import compose_immediate
+
+    compose_immediate(engine, settings)
+    return deliver_pending(engine, settings)

@@ -40,7 +40,11 @@ class SmtpSender:
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         message["Subject"] = mail.subject
+        for name, value in (mail.headers or {}).items():
+            message[name] = value
         message.set_content(mail.body)
+        if mail.html_body:
+            message.add_alternative(mail.html_body, subtype="html")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as connection:
             connection.send_message(message)
 
