@@ -1,0 +1,1 @@
+"""The worker's scheduler: housekeeping jobs run on a schedule, one worker at a time."""
