@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from matchmaker.models import Need, NeedStatus, User, UserStatus
@@ -73,7 +74,8 @@ def htmx_request(page, verb: str, path: str) -> str:
         }""",
         [verb, path],
     )
-    page.wait_for_function("document.getElementById('alerts').textContent.trim().length > 0")
+    # a locator wait, not wait_for_function: the CSP forbids evaluating strings in the page
+    expect(page.locator("#alerts")).to_have_text(re.compile(r"\S"))
     return page.inner_text("#alerts")
 
 
@@ -113,9 +115,7 @@ def test_sign_up_get_approved_and_stay_out_of_other_organisations(
     row = admin_page.locator(f"#account-{applicant.id}")
     assert "Yaw Boateng" in row.inner_text()
     row.locator("button", has_text="Approve").click()
-    admin_page.wait_for_function(
-        f"document.querySelector('#account-{applicant.id}').textContent.includes('Active')"
-    )
+    expect(row).to_contain_text("Active")
     session.refresh(applicant)
     assert applicant.status == UserStatus.ACTIVE
 
