@@ -25,6 +25,8 @@ from matchmaker.admin.controllers import (
 )
 from matchmaker.needs.api import NeedApiController
 from matchmaker.needs.controllers import NeedController
+from matchmaker.notifications.controllers import NotificationController, PreferencesController
+from matchmaker.notifications.unsubscribe import UnsubscribeController
 from matchmaker.offers.api import OfferApiController
 from matchmaker.offers.controllers import OfferController
 from matchmaker.proposals.api import ProposalApiController
@@ -113,6 +115,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             ProposalController,
             ManualProposalController,
             RunController,
+            NotificationController,
+            PreferencesController,
+            UnsubscribeController,
             Router(  # the JSON API is what the OpenAPI document describes; pages are not
                 path="/",
                 route_handlers=[
