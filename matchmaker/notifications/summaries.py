@@ -58,9 +58,9 @@ def bulletin_lines(params: Params) -> list[str]:
     if "lines" in params:
         return [str(line) for line in params["lines"]]
     return [
-        _("In %(month)s: %(needs)s new needs (%(needs_usd)s requested), %(offers)s new offers "
-          "(%(offers_usd)s), %(agreements)s agreements (%(agreed_usd)s committed) and "
-          "%(deliveries)s deliveries (%(delivered_usd)s).",
+        _("In %(month)s, new needs: %(needs)s (%(needs_usd)s requested); new offers: "
+          "%(offers)s (%(offers_usd)s); agreements: %(agreements)s (%(agreed_usd)s "
+          "committed); deliveries: %(deliveries)s (%(delivered_usd)s).",
           month=month_name(str(params.get("period", ""))),
           needs=_count(params, "needs"), needs_usd=money(params.get("needs_usd", 0)),
           offers=_count(params, "offers"), offers_usd=money(params.get("offers_usd", 0)),

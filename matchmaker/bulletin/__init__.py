@@ -1,0 +1,1 @@
+"""The clearing-house bulletin: a monthly public archive, printable, mailed to its readers."""
