@@ -23,6 +23,7 @@ from matchmaker.admin.controllers import (
     EventController,
     OrganisationAdminController,
 )
+from matchmaker.admin.schedule import ScheduleController
 from matchmaker.needs.api import NeedApiController
 from matchmaker.needs.controllers import NeedController
 from matchmaker.notifications.controllers import NotificationController, PreferencesController
@@ -70,7 +71,7 @@ def configure_threads(settings: Settings) -> None:
 def start_run_worker(app) -> None:
     """Carry out queued solver runs in a background thread of this process (if enabled)."""
     if app.state.settings.run_worker:
-        app.state.run_worker = RunWorker(app.state.engine)
+        app.state.run_worker = RunWorker(app.state.engine, settings=app.state.settings)
         app.state.run_worker.start()
 
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             AccountAdminController,
             OrganisationAdminController,
             EventController,
+            ScheduleController,
             NeedController,
             OfferController,
             ProposalController,

@@ -135,10 +135,11 @@ def _engine():
 
 @main.command()
 def worker() -> None:
-    """Claim and carry out queued solver runs until Ctrl+C (run as many as you like)."""
+    """Claim and carry out queued solver runs, and run the scheduled housekeeping, until
+    Ctrl+C (run as many as you like)."""
     from matchmaker.runs.commands import run_worker
 
-    run_worker(_engine(), click.echo)
+    run_worker(_engine(), click.echo, _settings(demo=True))
 
 
 @main.command()

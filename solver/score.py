@@ -21,8 +21,8 @@ OfferArrays (first axis m)
     cost_factor: capacity used per unit of need cost (1 = money; other for in-kind).
 
 Hard rules (a pair failing any is not an arc): topic or area covered, modality offered,
-requesting country eligible and not excluded, the need's [start, deadline] overlaps the
-offer's window, pair not declined before. Soft criteria (each valued 0..1, times its weight;
+requesting country eligible and not excluded, the need's deadline is not past (deadline >= 0)
+and its [start, deadline] overlaps the offer's window, pair not declined before. Soft criteria (each valued 0..1, times its weight;
 the weighted values are the breakdown and add up to the score) are listed in ``CRITERIA``.
 """
 
@@ -197,6 +197,7 @@ def build_arcs(
     offer_end = np.asarray(offers.window_end, float)[offer]
     # nan compares False, so "not (a > b)" treats an open end as overlapping.
     keep &= ~(need_start > offer_end) & ~(offer_start > need_end)
+    keep &= ~(need_end < 0)  # past its deadline: too late to help, whatever the urgency
     if declined is not None and len(declined):
         declined = np.asarray(declined, dtype=np.int64).reshape(-1, 2)
         keep &= ~np.isin(need * m + offer, declined[:, 0] * m + declined[:, 1])

@@ -119,7 +119,7 @@ class Portfolio:
 
 def load_portfolio(session: Session, scope: Scope, today: date) -> Portfolio:
     """The open portfolio of ``scope`` on ``today``, with earlier proposals accounted for."""
-    needs = _load_needs(session, scope)
+    needs = _load_needs(session, scope, today)
     offers = _load_offers(session, today)
     portfolio = Portfolio(needs=needs, offers=offers, places=_load_places(session, offers),
                           scope_need_ids=[n.id for n in needs])
@@ -133,9 +133,12 @@ def _languages(text: str) -> tuple[str, ...]:
     return tuple(code.strip().lower() for code in (text or "").split(",") if code.strip())
 
 
-def _load_needs(session: Session, scope: Scope) -> list[NeedRecord]:
+def _load_needs(session: Session, scope: Scope, today: date) -> list[NeedRecord]:
+    # A need past its deadline is out even before the scheduler marks it expired: the solver
+    # would otherwise rank it the most urgent of all.
     query = select(Need).where(
-        Need.status.in_(OPEN_NEED_STATUSES), Need.cost_usd > Need.agreed_usd
+        Need.status.in_(OPEN_NEED_STATUSES), Need.cost_usd > Need.agreed_usd,
+        Need.deadline.is_(None) | (Need.deadline >= today),
     )
     countries = scope.need_country_ids(session)
     if countries is not None:

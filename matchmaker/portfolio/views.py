@@ -25,6 +25,7 @@ PROPOSAL_STATE_LABELS = {
     "declined": lazy_gettext("Declined"),
     "superseded": lazy_gettext("Superseded"),
     "expired": lazy_gettext("Expired"),
+    "withdrawn": lazy_gettext("Withdrawn"),
 }
 
 

@@ -147,7 +147,6 @@ class ProposalApiController(ApiController):
     def list_proposals(self, request: Request, db: Session) -> QueuePublic:
         """The caller's queue: proposals awaiting its answer first (``tab``, ``q``, ``page``)."""
         filters = QueueFilters.parse(request.query_params)
-        decisions.expire_overdue(db)
         result = services.search_queue(db, request.state.viewer, filters)
         return QueuePublic(items=[ProposalPublic.of(row, request) for row in result.rows],
                            total=result.total, page=filters.page, per_page=filters.per_page,

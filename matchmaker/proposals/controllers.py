@@ -94,10 +94,9 @@ class ProposalController(Controller):
     @get("/", name="proposals:queue", sync_to_thread=True)
     def queue(self, request: Request, db: Session) -> Response:
         filters = QueueFilters.parse(request.query_params)
-        expired = decisions.expire_overdue(db)
         viewer = request.state.viewer
         result = services.search_queue(db, viewer, filters)
-        page = QueuePage.build(filters, result, viewer, i18n.get_language(), expired)
+        page = QueuePage.build(filters, result, viewer, i18n.get_language())
         return render(request, "proposals/queue.html", "proposals/_results.html", page)
 
     @get("/awaiting-count", name="proposals:awaiting-count", sync_to_thread=True)

@@ -1,4 +1,4 @@
-"""Decisions on proposals: accept, decline, delivery, closure feedback and expiry.
+"""Decisions on proposals: accept, decline, delivery, closure feedback (expiry: expiry.py).
 
 A proposal is agreed when both sides have accepted it. Agreement holds its amount on the offer
 (``committed_usd``) and the need (``agreed_usd``); the capacity check and that update happen in
@@ -15,7 +15,7 @@ exceed an offer cannot both succeed:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -302,33 +302,3 @@ def give_feedback(db: Session, viewer: Viewer, proposal_id: int, met: str, note:
                              after={"side": side, "met": met.strip()}, note=note.strip())
     return event
 
-
-def expire_overdue(db: Session, now: datetime | None = None) -> int:
-    """Mark open proposals past their answer date as expired (one event each); how many.
-
-    Each row is updated only if its state is still the one read, so concurrent callers (page
-    loads, the worker) never expire a proposal twice or undo an answer given meanwhile.
-    """
-    now = now or utcnow()
-    overdue = db.execute(
-        select(Proposal.id, Proposal.state).where(
-            Proposal.state.in_(OPEN_PROPOSAL_STATES),
-            Proposal.expires_at.is_not(None),
-            Proposal.expires_at < now,
-        )
-    ).all()
-    expired = 0
-    with committing(db):
-        for proposal_id, state in overdue:
-            changed = db.execute(
-                update(Proposal)
-                .where(Proposal.id == proposal_id, Proposal.state == state)
-                .values(state=ProposalState.EXPIRED, updated_at=now)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if changed:
-                expired += 1
-                record_event(db, None, ENTITY, proposal_id, "expired", before={"state": state},
-                             after={"state": ProposalState.EXPIRED},
-                             note=_("Not answered in time"))
-    return expired

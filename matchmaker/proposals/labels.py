@@ -24,5 +24,7 @@ ACTION_LABELS = {
     "feedback": lazy_gettext("Closure feedback"),
     "expired": lazy_gettext("Expired unanswered"),
     "superseded": lazy_gettext("Superseded by a later run"),
+    "withdrawn": lazy_gettext("Withdrawn: it can no longer be accepted"),
+    "overdue": lazy_gettext("Overdue: no delivery recorded by the deadline"),
     "message": lazy_gettext("Message posted"),
 }

@@ -18,7 +18,7 @@ TABS = {
     "awaiting_other": lazy_gettext("Awaiting the other side"),
     "agreed": lazy_gettext("Agreed"),
     "declined": lazy_gettext("Declined"),
-    "closed": lazy_gettext("Superseded or expired"),
+    "closed": lazy_gettext("Superseded, expired or withdrawn"),
 }
 PER_PAGE_CHOICES = ("20", "50", "100")
 SIDES = tuple(side.value for side in Side)

@@ -87,7 +87,8 @@ def _tab_clause(tab: str, awaiting: ColumnElement[bool]) -> ColumnElement[bool] 
         "awaiting_other": is_open & ~awaiting,
         "agreed": Proposal.state.in_(COMMITTED_PROPOSAL_STATES),
         "declined": Proposal.state == ProposalState.DECLINED,
-        "closed": Proposal.state.in_((ProposalState.SUPERSEDED, ProposalState.EXPIRED)),
+        "closed": Proposal.state.in_((ProposalState.SUPERSEDED, ProposalState.EXPIRED,
+                                      ProposalState.WITHDRAWN)),
     }.get(tab)
 
 

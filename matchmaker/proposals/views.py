@@ -112,12 +112,11 @@ class QueuePage:
     pagination: Pagination
     awaiting: int
     next_url: str
-    expired_now: int = 0
     params: dict[str, object] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, filters: QueueFilters, result: QueueResult, viewer: Viewer, language: str,
-              expired_now: int = 0) -> QueuePage:
+    def build(cls, filters: QueueFilters, result: QueueResult, viewer: Viewer,
+              language: str) -> QueuePage:
         params = filters.as_params()
         tabs = [
             Tab(value, str(label), result.counts.get(value, 0),
@@ -132,7 +131,7 @@ class QueuePage:
             pagination=Pagination(filters.page, filters.per_page, result.total),
             awaiting=result.counts.get("awaiting_me", 0),
             next_url="/proposals?" + query_string(params) if query_string(params) else "/proposals",
-            expired_now=expired_now, params=params,
+            params=params,
         )
 
     def link(self, **changes: object) -> str:

@@ -22,6 +22,7 @@ from matchmaker.runs import services
 from matchmaker.runs.execute import Plan, execute_run, plan_run
 from matchmaker.runs.schemas import DEFAULT_TIME_LIMIT, RunInput
 from matchmaker.runs.worker import claim_run, new_worker_id, work_loop
+from matchmaker.settings import Settings
 
 # Runs started from the command line act as the secretariat, with nobody's name on them.
 COMMAND_LINE = Viewer(role=Role.ADMIN, name="command line")
@@ -134,13 +135,15 @@ def export_problem(engine: Engine, request: RunInput, path: Path) -> dict:
     return data
 
 
-def run_worker(engine: Engine, echo: Callable[[str], None]) -> None:
-    """Claim and carry out runs until interrupted (Ctrl+C)."""
+def run_worker(engine: Engine, echo: Callable[[str], None],
+               settings: Settings | None = None) -> None:
+    """Claim and carry out runs until interrupted (Ctrl+C); with ``settings``, also run the
+    scheduled housekeeping."""
     stop = threading.Event()
     worker_id = new_worker_id()
     echo(f"Worker {worker_id} waiting for solver runs (Ctrl+C stops).")
     try:
-        work_loop(engine, stop, worker_id)
+        work_loop(engine, stop, worker_id, settings=settings)
     except KeyboardInterrupt:
         stop.set()
         echo("Worker stopped.")

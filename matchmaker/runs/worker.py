@@ -4,7 +4,8 @@ On PostgreSQL a worker takes the oldest queued run with ``SELECT ... FOR UPDATE 
 (claimers never wait on each other and never get the same row); on SQLite, which has no row
 locks, the claim is an ``UPDATE ... WHERE state = 'queued'`` and its row count tells the one
 winner. :class:`RunWorker` is the background thread the web app starts; ``matchmaker worker``
-runs the same loop in a process of its own.
+runs the same loop in a process of its own. Between polls the loop also ticks the scheduler
+(matchmaker.scheduler.runner) every few seconds, so housekeeping needs no process of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +28,8 @@ from sqlmodel import Session
 from matchmaker.events import record_event
 from matchmaker.models import MatchRun, RunState, utcnow
 from matchmaker.runs.execute import execute_run, fail_run
+from matchmaker.scheduler.runner import tick
+from matchmaker.settings import Settings
 
 logger = logging.getLogger("matchmaker.runs")
 
@@ -34,6 +38,7 @@ HEARTBEAT_SECONDS = 5.0  # a running run's worker refreshes MatchRun.heartbeat_a
 STALE_AFTER = timedelta(seconds=30)  # no heartbeat for this long: the worker has gone
 STALE_CHECK_EVERY = 5  # polls
 MAX_BACKOFF_SECONDS = 60.0
+TICK_SECONDS = 5.0  # the scheduler's tick; its fastest job (sending mail) runs this often
 STALE_MESSAGE = ("The worker running this run stopped (killed or cut off) before it finished; "
                  "please start the run again.")
 
@@ -175,9 +180,11 @@ def work_once(engine: Engine, worker_id: str) -> int | None:
 
 
 def work_loop(engine: Engine, stop: threading.Event, worker_id: str | None = None,
-              poll_seconds: float = POLL_SECONDS, wake: threading.Event | None = None) -> None:
+              poll_seconds: float = POLL_SECONDS, wake: threading.Event | None = None,
+              settings: Settings | None = None) -> None:
     """Claim and run jobs until ``stop`` is set, polling the database while idle (``wake``
-    cuts a wait short: a run was just queued by this process).
+    cuts a wait short: a run was just queued by this process). With ``settings`` the loop
+    also ticks the scheduler every TICK_SECONDS.
 
     While the database cannot be reached the loop backs off exponentially (up to a minute)
     and logs one line when it goes down and one when it is back, not a trace per poll.
@@ -186,10 +193,14 @@ def work_loop(engine: Engine, stop: threading.Event, worker_id: str | None = Non
     wake = wake or stop
     polls = 0
     failures = 0
+    next_tick = time.monotonic()
     while not stop.is_set():
         try:
             if polls % STALE_CHECK_EVERY == 0:
                 fail_stale_runs(engine)
+            if settings is not None and time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + TICK_SECONDS
+                tick(engine, settings, worker_id)
             ran = work_once(engine, worker_id)
         except DBAPIError as exc:
             if failures == 0:
@@ -216,9 +227,11 @@ def work_loop(engine: Engine, stop: threading.Event, worker_id: str | None = Non
 class RunWorker:
     """The background thread of a web app process that carries out queued runs."""
 
-    def __init__(self, engine: Engine, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, engine: Engine, poll_seconds: float = POLL_SECONDS,
+                 settings: Settings | None = None) -> None:
         self.engine = engine
         self.poll_seconds = poll_seconds
+        self.settings = settings  # with settings, the loop also ticks the scheduler
         self.worker_id = new_worker_id()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -228,7 +241,8 @@ class RunWorker:
         self._stop.clear()
         self._thread = threading.Thread(
             target=work_loop,
-            args=(self.engine, self._stop, self.worker_id, self.poll_seconds, self._wake),
+            args=(self.engine, self._stop, self.worker_id, self.poll_seconds, self._wake,
+                  self.settings),
             name="matchmaker-run-worker", daemon=True,
         )
         self._thread.start()

@@ -20,4 +20,4 @@ class Job:
     name: str  # at most 48 characters: the ScheduledJob primary key
     every: timedelta
     run: JobFunction
-    description: str  # English; translated on the admin page with lazy_gettext markers
+    description: str  # a lazy_gettext string: English, translated when the admin page shows it

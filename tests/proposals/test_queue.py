@@ -1,5 +1,5 @@
 """The review queue: what awaits the viewer comes first, tabs with counts, search, the count in
-the navigation, and expiry of unanswered proposals."""
+the navigation (expiry is the scheduler's: tests/scheduler)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from matchmaker.models import ProposalState, utcnow
 from tests import factories
-from tests.proposals.conftest import events_of, make_proposal, reload
+from tests.proposals.conftest import make_proposal
 
 
 @pytest.fixture
@@ -123,41 +123,3 @@ def test_api_queue_lists_what_awaits_first(cast, queue, browser_for):
     assert body["counts"]["awaiting_me"] == 3 and body["total"] == 7
     assert [item["awaiting_me"] for item in body["items"]][:4] == [True, True, True, False]
     assert body["items"][0]["answer_side"] == "donor"
-
-
-# --- expiry ---------------------------------------------------------------------------------
-
-
-def test_unanswered_proposals_expire_when_the_queue_is_loaded(session, cast, deal, browser_for):
-    deal.proposal.expires_at = utcnow() - timedelta(hours=1)
-    session.commit()
-    html = browser_for(cast.requester).get("/proposals").text
-    assert "1 proposal passed its answer date unanswered and has expired." in html
-    assert reload(session, deal.proposal).state == ProposalState.EXPIRED
-    [event] = events_of(session, "proposal", deal.proposal.id)
-    assert event.action == "expired" and event.actor_id is None
-    assert event.before == {"state": "proposed"} and event.after == {"state": "expired"}
-    # Expired is final: it can no longer be accepted.
-    response = browser_for(cast.donor).api("POST", f"/api/proposals/{deal.proposal.id}/accept")
-    assert response.status_code == 409
-
-
-def test_expiry_spares_answered_and_unexpired_proposals(session, cast, browser_for):
-    from matchmaker.proposals.decisions import expire_overdue
-
-    need = factories.make_need(session, "GHA")
-    germany = factories.state_org(session, "DEU")
-    offers = [factories.make_offer(session, germany) for _ in range(4)]  # one live proposal each
-    past = utcnow() - timedelta(days=1)
-    overdue = make_proposal(session, need, offers[0], 1_000, ProposalState.ACCEPTED_BY_DONOR,
-                            expires_at=past)
-    agreed = make_proposal(session, need, offers[1], 1_000, ProposalState.AGREED,
-                           expires_at=past)
-    future = make_proposal(session, need, offers[2], 1_000)
-    timeless = make_proposal(session, need, offers[3], 1_000, expires_at=None)
-    session.commit()
-    assert expire_overdue(session) == 1
-    assert expire_overdue(session) == 0  # idempotent
-    states = {p.id: reload(session, p).state for p in (overdue, agreed, future, timeless)}
-    assert states == {overdue.id: "expired", agreed.id: "agreed", future.id: "proposed",
-                      timeless.id: "proposed"}
