@@ -3,7 +3,8 @@ need whose deadline approaches while it is not covered (14 days before).
 
 Each reminder has its own event key (``proposal:12:expiring:7``), so the notification's unique
 index makes it once per person however often the job runs; keys already used are skipped
-before anything is read or written.
+before anything is read or written. (What notify() returns is not counted: on PostgreSQL its
+multi-row INSERT ... ON CONFLICT DO NOTHING reports a row count of -1, so it returns 0.)
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ def remind_expiring_proposals(engine: Engine, settings: Settings, now: datetime)
                       + (recipients.donors(db, offer) if "donor" in sides else []))
             params = {**recipients.proposal_params(db, need, offer, proposal.amount_usd),
                       "expires_on": proposal.expires_at.date().isoformat()}
-            sent += bool(notify(db, people, "proposal_expiring", key, params,
-                                f"/proposals/{proposal_id}"))
+            notify(db, people, "proposal_expiring", key, params, f"/proposals/{proposal_id}")
+            sent += bool(people)
     return ngettext("%(num)s proposal about to expire was recalled to the parties.",
                     "%(num)s proposals about to expire were recalled to the parties.", sent)
 
@@ -94,7 +95,9 @@ def remind_need_deadlines(engine: Engine, settings: Settings, now: datetime) -> 
             continue
         with session_scope(engine) as db:
             need = db.get(Need, need_id)
-            sent += bool(notify(db, need_people(db, need), "need_deadline", key,
-                                need_params(db, need), f"/needs/{need.reference}"))
+            people = need_people(db, need)
+            notify(db, people, "need_deadline", key, need_params(db, need),
+                   f"/needs/{need.reference}")
+            sent += bool(people)
     return ngettext("%(num)s need nearing its deadline uncovered was recalled.",
                     "%(num)s needs nearing their deadline uncovered were recalled.", sent)
