@@ -84,17 +84,6 @@ def password_changed(db: Session, user: User) -> None:
         )
 
 
-def new_request_for_reviewer(db: Session, reviewer: User, applicant: User,
-                             organisation_name: str, base_url: str) -> None:
-    with _in_language(reviewer.language):
-        _send(
-            db, reviewer, _("A new account request is waiting for approval"),
-            _("%(name)s <%(email)s> asks for an account for %(organisation)s. Review it at "
-              "%(url)s", name=applicant.name, email=applicant.email,
-              organisation=organisation_name, url=f"{base_url}/admin"),
-        )
-
-
 def sign_in_refused(db: Session, user: User) -> None:
     """Why the right password did not sign ``user`` in (the sign-in page does not say)."""
     with _in_language(user.language):

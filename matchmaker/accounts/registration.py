@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matchmaker.accounts import mails, services
-from matchmaker.accounts.authz import Viewer, coordinator_country_ids
+from matchmaker.accounts.authz import Viewer, managed_country_id
 from matchmaker.accounts.passwords import hash_password
 from matchmaker.accounts.roles import REQUESTABLE_ROLES, role_problem
 from matchmaker.accounts.schemas import SignupForm
@@ -23,10 +23,11 @@ from matchmaker.models import (
     Organisation,
     OrganisationKind,
     OrganisationStatus,
-    Role,
     User,
     UserStatus,
 )
+from matchmaker.notifications import recipients
+from matchmaker.notifications.service import notify
 
 USER_FIELDS = ("email", "name", "organisation_id", "role", "status")
 ORGANISATION_FIELDS = ("name", "acronym", "kind", "status", "country_id")
@@ -37,8 +38,8 @@ NEW_ORGANISATION_KINDS = tuple(k.value for k in OrganisationKind if k != Organis
 def register(db: Session, form: SignupForm, base_url: str) -> User | None:
     """Create a pending account (and organisation) from ``form``, or raise FormErrors.
 
-    Queues the "request received" mail to the applicant and a note to the people who may
-    approve it; nothing is written when any field is wrong. An address that already has an
+    Queues the "request received" mail to the applicant and notifies the people who may
+    approve it (``reviewers_of``); nothing is written when any field is wrong. An address that already has an
     account gets the same answer as a new one (None is returned): its owner is told by mail,
     so sign-up does not reveal who has an account.
     """
@@ -87,8 +88,9 @@ def register(db: Session, form: SignupForm, base_url: str) -> User | None:
                      after=snapshot(organisation, ORGANISATION_FIELDS))
     record_event(db, applicant, "user", user.id, "signup", after=snapshot(user, USER_FIELDS))
     mails.request_received(db, user, organisation.name)
-    for reviewer in reviewers_of(db, organisation):
-        mails.new_request_for_reviewer(db, reviewer, user, organisation.name, base_url)
+    notify(db, reviewers_of(db, organisation), "signup_to_approve", f"user:{user.id}:signup",
+           {"name": user.name, "email": user.email, "organisation": organisation.name},
+           "/admin")
     db.flush()
     return user
 
@@ -159,17 +161,6 @@ def unique_slug(db: Session, name: str) -> str:
 
 
 def reviewers_of(db: Session, organisation: Organisation) -> list[User]:
-    """Active admins, and for a State the active coordinators whose region includes it."""
-    admins = db.scalars(
-        select(User).where(User.role == Role.ADMIN, User.status == UserStatus.ACTIVE)
-    ).all()
-    reviewers = list(admins)
-    if organisation.kind == OrganisationKind.STATE and organisation.country_id:
-        coordinators = db.scalars(
-            select(User).where(User.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
-        ).all()
-        for coordinator in coordinators:
-            their_org = db.get(Organisation, coordinator.organisation_id)
-            if organisation.country_id in coordinator_country_ids(db, their_org):
-                reviewers.append(coordinator)
-    return reviewers
+    """Who may approve an account of ``organisation``: the admins, and for a State the
+    coordinators whose region includes it (as ``authz.can_manage_user``)."""
+    return recipients.admins(db) + recipients.coordinators_of(db, managed_country_id(organisation))

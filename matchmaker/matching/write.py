@@ -34,6 +34,7 @@ from matchmaker.models import (
     RunState,
     utcnow,
 )
+from matchmaker.proposals import news
 
 PROPOSAL_LIFETIME = timedelta(days=30)
 PROPOSAL_FIELDS = ("need_id", "offer_id", "run_id", "origin", "amount_usd", "share", "score",
@@ -146,8 +147,9 @@ def fit_to_room(session: Session, drafts: list[ProposalDraft]) -> tuple[list[Pro
 
 def add_proposals(session: Session, run: MatchRun, drafts: list[ProposalDraft],
                   actor: Viewer | None) -> list[int]:
-    """Insert a proposal per draft (state proposed, expiring in 30 days), each with its event;
-    returns the new proposals' ids. Core inserts: a global run may write thousands."""
+    """Insert a proposal per draft (state proposed, expiring in 30 days), each with its event
+    and a notification to both sides; returns the new proposals' ids. Core inserts: a global
+    run may write thousands."""
     if not drafts:
         return []
     now = utcnow()
@@ -179,6 +181,7 @@ def add_proposals(session: Session, run: MatchRun, drafts: list[ProposalDraft],
          | {"run_id": run.id}, f"Solver run #{run.id}")
         for proposal_id, row in zip(ids, rows, strict=True)
     ])
+    news.proposed_by_run(session, ids)
     return list(ids)
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
+from matchmaker import i18n
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import NotificationDelivery, Role
-from matchmaker.web.templating import money
+from matchmaker.reference.names import country_name
+from matchmaker.runs.schemas import CRITERION_LABELS
+from matchmaker.web.templating import day, money
 
 IMMEDIATE, DAILY, WEEKLY, OFF = (
     NotificationDelivery.IMMEDIATE, NotificationDelivery.DAILY, NotificationDelivery.WEEKLY,
@@ -34,8 +39,42 @@ GROUP_LABELS = {
     "subscriptions": lazy_gettext("Subscriptions and summaries"),
 }
 PARTIES = (Role.REQUESTER, Role.DONOR, Role.COORDINATOR, Role.ADMIN)
+STEP_WORDS = {
+    "in_delivery": lazy_gettext("delivery has started"),
+    "delivered": lazy_gettext("the assistance is delivered"),
+}
 
 Params = Mapping[str, Any]
+
+
+def _date(value: Any) -> str:
+    """An ISO date of the params in the reader's format ("15 janv. 2027"); other text as is."""
+    try:
+        return day(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "—")
+
+
+def _state(p: Params) -> str:
+    """The requesting State's name in the reader's language (params keep the M49 English name
+    and the ISO alpha-2 code)."""
+    name = str(p.get("state", ""))
+    if not p.get("state_iso2"):
+        return name
+    return country_name(SimpleNamespace(iso2=p["state_iso2"], name=name), i18n.get_language())
+
+
+def _why(p: Params) -> str:
+    """The criteria that weigh most in the proposal's score, in words ("" if none given)."""
+    if p.get("criteria"):
+        return ", ".join(str(CRITERION_LABELS[name]).lower() for name in p["criteria"]
+                         if name in CRITERION_LABELS)
+    return str(p.get("why", ""))
+
+
+def _step(p: Params) -> str:
+    step = p.get("step", "")
+    return str(STEP_WORDS.get(step, step))
 
 
 def _pair(p: Params) -> dict[str, str]:
@@ -43,7 +82,7 @@ def _pair(p: Params) -> dict[str, str]:
     return {
         "need": str(p.get("need_title", "")), "need_ref": str(p.get("need_ref", "")),
         "offer": str(p.get("offer_title", "")), "offer_ref": str(p.get("offer_ref", "")),
-        "donor": str(p.get("donor", "")), "state": str(p.get("state", "")),
+        "donor": str(p.get("donor", "")), "state": _state(p),
         "amount": money(p.get("amount_usd")),
     }
 
@@ -74,9 +113,9 @@ def _kinds() -> list[Kind]:
             lambda p: [
                 _("Matchmaker proposes to fund “%(need)s” (%(need_ref)s, %(state)s) with "
                   "%(amount)s from “%(offer)s” (%(offer_ref)s, %(donor)s).", **_pair(p)),
-                *([_("Why this match: %(why)s", why=p["why"])] if p.get("why") else []),
+                *([_("Why this match: %(why)s.", why=_why(p))] if _why(p) else []),
                 _("Please accept or decline it; it expires on %(date)s if nobody answers.",
-                  date=p.get("expires_on", "—")),
+                  date=_date(p.get("expires_on"))),
             ],
             lazy_gettext("Answer the proposal"),
         ),
@@ -121,10 +160,10 @@ def _kinds() -> list[Kind]:
             "proposal_expiring", "proposals", lazy_gettext("A proposal is about to expire"),
             IMMEDIATE, (Role.REQUESTER, Role.DONOR),
             lambda p: _("Expires on %(date)s: %(need_ref)s with %(offer_ref)s",
-                        date=p.get("expires_on", ""), **_pair(p)),
+                        date=_date(p.get("expires_on")), **_pair(p)),
             lambda p: [_("The proposal to fund “%(need)s” (%(need_ref)s) with %(amount)s "
                          "from “%(offer)s” expires on %(date)s unless it is answered.",
-                         date=p.get("expires_on", ""), **_pair(p))],
+                         date=_date(p.get("expires_on")), **_pair(p))],
             lazy_gettext("Answer the proposal"),
         ),
         Kind(
@@ -137,10 +176,9 @@ def _kinds() -> list[Kind]:
         ),
         Kind(
             "delivery_step", "follow_up", lazy_gettext("A delivery step"), IMMEDIATE, PARTIES,
-            lambda p: _("Delivery of %(need_ref)s: %(step)s", step=p.get("step", ""),
-                        **_pair(p)),
+            lambda p: _("Delivery of %(need_ref)s: %(step)s", step=_step(p), **_pair(p)),
             lambda p: [_("The delivery of “%(need)s” (%(need_ref)s) from “%(offer)s” moved "
-                         "on: %(step)s.", step=p.get("step", ""), **_pair(p)),
+                         "on: %(step)s.", step=_step(p), **_pair(p)),
                        *([str(p["note"])] if p.get("note") else [])],
             open_it,
         ),
@@ -188,19 +226,10 @@ def _kinds() -> list[Kind]:
             (Role.COORDINATOR, Role.ADMIN),
             lambda p: _("To approve: %(name)s (%(organisation)s)",
                         name=p.get("name", ""), organisation=p.get("organisation", "")),
-            lambda p: [_("%(name)s asked for an account for %(organisation)s.",
-                         name=p.get("name", ""), organisation=p.get("organisation", ""))],
+            lambda p: [_("%(name)s <%(email)s> asked for an account for %(organisation)s.",
+                         name=p.get("name", ""), email=p.get("email", ""),
+                         organisation=p.get("organisation", ""))],
             lazy_gettext("Review the request"),
-        ),
-        Kind(
-            "account_decided", "accounts", lazy_gettext("My account is approved or rejected"),
-            IMMEDIATE, PARTIES,
-            lambda p: (_("Your Matchmaker account is approved") if p.get("approved")
-                       else _("Your request for a Matchmaker account")),
-            lambda p: [_("Your account has been approved. You can now sign in.")
-                       if p.get("approved") else
-                       _("Your request for an account was not approved.")],
-            lazy_gettext("Sign in"),
         ),
         Kind(
             "needs_you_could_fund", "subscriptions", lazy_gettext("New needs I could fund"),

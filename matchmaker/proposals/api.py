@@ -175,8 +175,7 @@ class ProposalApiController(ApiController):
                data: AcceptBody | None = None) -> ProposalPublic:
         """Accept for the caller's side; agreed once both sides have accepted."""
         side = parse_side(data.side if data else None)
-        decisions.accept(db, request.state.viewer, proposal_id, side,
-                         base_url=request.app.state.settings.base_url)
+        decisions.accept(db, request.state.viewer, proposal_id, side)
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/decline", name="api:proposals:decline", sync_to_thread=True,
@@ -186,7 +185,7 @@ class ProposalApiController(ApiController):
                 data: DeclineBody) -> ProposalPublic:
         """Decline for the caller's side; a reason is required."""
         decisions.decline(db, request.state.viewer, proposal_id, data.reason,
-                          parse_side(data.side), base_url=request.app.state.settings.base_url)
+                          parse_side(data.side))
         return _one(db, request, proposal_id)
 
     @post("/{proposal_id:int}/delivery", name="api:proposals:delivery", sync_to_thread=True,

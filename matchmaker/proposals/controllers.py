@@ -30,10 +30,6 @@ from matchmaker.web.urls import safe_next
 CHANGED = {"HX-Trigger": "proposals-changed"}
 
 
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.base_url
-
-
 def _detail(request: Request, db: Session, proposal_id: int, status_code: int = 200, *,
             alert: str | None = None, form_name: str = "", form: FormState | None = None
             ) -> Response:
@@ -112,8 +108,7 @@ class ProposalController(Controller):
     def accept(self, request: Request, db: Session, form: FormMultiDict,
                proposal_id: RecordId) -> Response:
         try:
-            decisions.accept(db, request.state.viewer, proposal_id, parse_side(form.get("side")),
-                             base_url=_base_url(request))
+            decisions.accept(db, request.state.viewer, proposal_id, parse_side(form.get("side")))
         except Conflict as refusal:
             return _refused(request, db, form, proposal_id, 409, alert=refusal.message)
         return _back(request, db, form, proposal_id)
@@ -123,7 +118,7 @@ class ProposalController(Controller):
                 proposal_id: RecordId) -> Response:
         try:
             decisions.decline(db, request.state.viewer, proposal_id, form.get("reason") or "",
-                              parse_side(form.get("side")), base_url=_base_url(request))
+                              parse_side(form.get("side")))
         except FormErrors as invalid:
             state = FormState.from_submission(form, invalid.errors)
             return _refused(request, db, form, proposal_id, 422, decline_form=state)
@@ -145,11 +140,14 @@ class ProposalController(Controller):
             if status == 422:
                 return _detail(request, db, proposal_id, 422, form_name="message_form",
                                form=state)
-            return Redirect(path=f"/proposals/{proposal_id}#messages", status_code=303)
+            return Redirect(path=f"/proposals/{proposal_id}#messages", status_code=303,
+                            background=deliver_after_response(request))
         thread = messages.thread(db, viewer, proposal_id)
-        return render(request, "proposals/_thread.html", None,
-                      {"proposal_id": proposal_id, "messages": thread, "message_form": state},
-                      status_code=status)
+        response = render(request, "proposals/_thread.html", None,
+                          {"proposal_id": proposal_id, "messages": thread,
+                           "message_form": state}, status_code=status)
+        response.background = deliver_after_response(request)
+        return response
 
     @post("/{proposal_id:int}/delivery", name="proposals:delivery", sync_to_thread=True)
     def start_delivery(self, request: Request, db: Session, proposal_id: RecordId) -> Response:
@@ -190,7 +188,8 @@ class ProposalController(Controller):
             return _detail(request, db, proposal_id, 422, form_name=form_name, form=state)
         except Conflict as refusal:
             return _detail(request, db, proposal_id, 409, alert=refusal.message)
-        return Redirect(path=f"/proposals/{proposal_id}", status_code=303)
+        return Redirect(path=f"/proposals/{proposal_id}", status_code=303,
+                        background=deliver_after_response(request))
 
 
 class ManualProposalController(Controller):
@@ -213,9 +212,11 @@ class ManualProposalController(Controller):
             state = FormState.from_submission(form, invalid.errors)
             return self._page(request, db, form.get("need") or "", state, 422)
         location = f"/proposals/{proposal.id}"
+        background = deliver_after_response(request)
         if is_fragment_request(request):
-            return Response(content="", status_code=200, headers={"HX-Location": location})
-        return Redirect(path=location, status_code=303)
+            return Response(content="", status_code=200, headers={"HX-Location": location},
+                            background=background)
+        return Redirect(path=location, status_code=303, background=background)
 
     @staticmethod
     def _page(request: Request, db: Session, reference: str, form: FormState | None = None,

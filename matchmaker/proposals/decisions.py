@@ -41,7 +41,7 @@ from matchmaker.portfolio.coverage import offer_status_follow_budget
 from matchmaker.portfolio.coverage import remaining_need_usd as remaining_need
 from matchmaker.portfolio.coverage import remaining_offer_usd as remaining_budget
 from matchmaker.portfolio.lifecycle import committing
-from matchmaker.proposals import notify, schemas
+from matchmaker.proposals import news, schemas
 from matchmaker.proposals.labels import STATE_LABELS
 from matchmaker.proposals.services import ENTITY, get_row, unanswered_sides
 from matchmaker.web.templating import money
@@ -133,13 +133,15 @@ def _state_words(state: str) -> str:
     return str(STATE_LABELS.get(state, state)).lower()
 
 
-def accept(db: Session, viewer: Viewer, proposal_id: int, side: str | None = None, *,
-           base_url: str = "") -> Proposal:
+def accept(db: Session, viewer: Viewer, proposal_id: int, side: str | None = None
+           ) -> Proposal:
     """Accept a proposal for one side; when both sides have accepted, it is agreed.
 
     Agreement adds the amount to the offer's committed and the need's agreed amounts and moves
     their statuses on. Refused with Conflict (409) when the proposal is no longer open, the side
     already accepted, or the amount no longer fits the offer's remaining budget or the need.
+    The other side is told of an acceptance; both sides and the region's coordinators of an
+    agreement.
     """
     row = get_row(db, viewer, proposal_id)
     side = answering_side(viewer, row.need, row.offer, side)
@@ -167,7 +169,9 @@ def accept(db: Session, viewer: Viewer, proposal_id: int, side: str | None = Non
         record_event(db, viewer, ENTITY, proposal.id, "agreed" if agreed else "accepted",
                      before=before, after={**snapshot(proposal, PROPOSAL_FIELDS), "side": side})
         if agreed:
-            notify.decided(db, proposal, need, offer, base_url)
+            news.agreed(db, proposal, need, offer)
+        else:
+            news.accepted(db, viewer, proposal, need, offer, side, unanswered_sides(proposal))
     return proposal
 
 
@@ -190,7 +194,7 @@ def _hold_amount(db: Session, viewer: Viewer, proposal: Proposal, need: Need,
 
 
 def decline(db: Session, viewer: Viewer, proposal_id: int, reason: str,
-            side: str | None = None, *, base_url: str = "") -> Proposal:
+            side: str | None = None) -> Proposal:
     """Decline an open proposal for one side, with a reason; the pair is never proposed again."""
     reason = schemas.parse_reason(reason)
     row = get_row(db, viewer, proposal_id)
@@ -205,7 +209,7 @@ def decline(db: Session, viewer: Viewer, proposal_id: int, reason: str,
         proposal.decline_reason = reason
         record_event(db, viewer, ENTITY, proposal.id, "declined", before=before,
                      after=snapshot(proposal, PROPOSAL_FIELDS), note=reason)
-        notify.decided(db, proposal, need, offer, base_url)
+        news.declined(db, viewer, proposal, need, offer)
     return proposal
 
 
@@ -222,7 +226,7 @@ def start_delivery(db: Session, viewer: Viewer, proposal_id: int) -> Proposal:
     authz.require(can_follow_delivery(viewer, row.need, row.offer),
                   _("Only the donor or a coordinator of the region can record delivery."))
     with committing(db):
-        proposal, need, _offer = _lock(db, proposal_id)
+        proposal, need, offer = _lock(db, proposal_id)
         if proposal.state != ProposalState.AGREED:
             raise Conflict(_("Only an agreed proposal can go into delivery."))
         before = snapshot(proposal, PROPOSAL_FIELDS)
@@ -235,21 +239,22 @@ def start_delivery(db: Session, viewer: Viewer, proposal_id: int) -> Proposal:
             need.updated_at = utcnow()
             record_event(db, viewer, "need", need.id, "in_delivery", before=need_before,
                          after=snapshot(need, NEED_FIELDS))
+        news.delivery_step(db, viewer, proposal, need, offer, ProposalState.IN_DELIVERY.value)
     return proposal
 
 
 def mark_delivered(db: Session, viewer: Viewer, proposal_id: int, note: str) -> Proposal:
     """Record that an agreed proposal was delivered, with a note on what was delivered.
 
-    Both sides are then asked for closure feedback (``give_feedback``). A need whose delivered
-    amount reaches its cost is completed.
+    Both sides are then asked for closure feedback (``give_feedback``) by a notification. A
+    need whose delivered amount reaches its cost is completed.
     """
     note = schemas.parse_note(note)
     row = get_row(db, viewer, proposal_id)
     authz.require(can_follow_delivery(viewer, row.need, row.offer),
                   _("Only the donor or a coordinator of the region can record delivery."))
     with committing(db):
-        proposal, need, _offer = _lock(db, proposal_id)
+        proposal, need, offer = _lock(db, proposal_id)
         if proposal.state not in (ProposalState.AGREED, ProposalState.IN_DELIVERY):
             raise Conflict(_("Only an agreed proposal can be marked as delivered."))
         before = snapshot(proposal, PROPOSAL_FIELDS)
@@ -267,6 +272,9 @@ def mark_delivered(db: Session, viewer: Viewer, proposal_id: int, note: str) -> 
         record_event(db, viewer, "need", need.id, "delivered", before=need_before,
                      after=snapshot(need, NEED_FIELDS),
                      note=_("Proposal %(id)s delivered", id=proposal.id))
+        news.delivery_step(db, viewer, proposal, need, offer, ProposalState.DELIVERED.value,
+                           note)
+        news.feedback_requested(db, proposal, need, offer)
     return proposal
 
 

@@ -40,6 +40,7 @@ from matchmaker.models import (
 )
 from matchmaker.needs.services import NeedRow, get_need_by_reference
 from matchmaker.portfolio.lifecycle import committing
+from matchmaker.proposals import news
 from matchmaker.proposals.decisions import (
     ANSWER_WITHIN,
     PROPOSAL_FIELDS,
@@ -47,7 +48,7 @@ from matchmaker.proposals.decisions import (
     remaining_need,
 )
 from matchmaker.proposals.schemas import ManualProposalInput
-from matchmaker.proposals.services import ENTITY
+from matchmaker.proposals.services import ENTITY, unanswered_sides
 from matchmaker.reference.names import category_name, country_name
 from matchmaker.web.templating import day, money
 
@@ -215,7 +216,7 @@ def propose(db: Session, viewer: Viewer, data: ManualProposalInput, language: st
     """Propose one of the viewer's offers to fund a need; FormErrors name the field at fault.
 
     A donor's proposal counts as accepted by the donor side (it waits for the requesting State);
-    an admin's waits for both sides.
+    an admin's waits for both sides. The sides that wait are told.
     """
     row = need_to_fund(db, viewer, data.need)
     need = row.need
@@ -276,4 +277,5 @@ def _insert(db: Session, viewer: Viewer, need: Need, offer: Offer, amount: int) 
         record_event(db, viewer, ENTITY, proposal.id, "proposed",
                      after={**snapshot(proposal, PROPOSAL_FIELDS), "amount_usd": amount,
                             "origin": ProposalOrigin.MANUAL})
+        news.proposed_by_hand(db, viewer, proposal, need, offer, unanswered_sides(proposal))
     return proposal

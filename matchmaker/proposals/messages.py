@@ -11,7 +11,7 @@ from matchmaker.accounts.authz import Viewer
 from matchmaker.events import record_event
 from matchmaker.models import Message, Organisation, User
 from matchmaker.portfolio.lifecycle import committing
-from matchmaker.proposals import schemas
+from matchmaker.proposals import news, schemas
 from matchmaker.proposals.services import ENTITY, get_row
 
 
@@ -40,12 +40,15 @@ def thread_of(db: Session, proposal_id: int) -> list[ThreadMessage]:
 
 
 def post_message(db: Session, viewer: Viewer, proposal_id: int, body: str) -> Message:
-    """Add a message to the thread; whoever may see the proposal may write (FormErrors if empty)."""
+    """Add a message to the thread; whoever may see the proposal may write (FormErrors if empty).
+
+    Everyone taking part in the thread but its author is told."""
     body = schemas.parse_message(body)
-    get_row(db, viewer, proposal_id)
+    row = get_row(db, viewer, proposal_id)
     with committing(db):
         message = Message(proposal_id=proposal_id, author_id=viewer.user_id, body=body)
         db.add(message)
         db.flush()
         record_event(db, viewer, ENTITY, proposal_id, "message", after={"message_id": message.id})
+        news.message_posted(db, viewer, message, row.proposal, row.need, row.offer)
     return message

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from matchmaker.models import NeedStatus, OfferStatus, OutboxMail, ProposalState
 from tests import factories
+from tests.accounts.conftest import mails_to
 from tests.proposals.conftest import events_of, make_proposal, reload
 
 
@@ -89,14 +90,21 @@ def test_accept_in_place_returns_the_updated_row(session, cast, deal, browser_fo
     assert 'data-action="accept"' not in html  # nothing left to answer on this side
 
 
-def test_both_parties_get_a_mail_when_agreed(session, cast, deal, browser_for):
+def test_the_other_side_hears_of_an_acceptance_and_everyone_of_the_agreement(
+    session, cast, deal, browser_for
+):
     browser_for(cast.requester).form(f"/proposals/{deal.proposal.id}/accept")
+    [accepted] = mails_to(session, cast.donor.email)
+    assert accepted.subject.startswith("Accepted by the other side:")
+    assert "Ama Mensah" in accepted.body
+    assert mails_to(session, cast.requester.email) == []  # who acted is not told
+
     browser_for(cast.donor).form(f"/proposals/{deal.proposal.id}/accept")
     session.expire_all()
-    mails = {m.recipient: m for m in session.scalars(select(OutboxMail)).all()}
-    assert set(mails) == {cast.requester.email, cast.donor.email}
-    assert mails[cast.requester.email].subject.startswith("Agreed:")
-    assert f"/proposals/{deal.proposal.id}" in mails[cast.donor.email].body
+    agreed = {m.recipient: m for m in session.scalars(select(OutboxMail)).all()
+              if m.subject.startswith("Agreed:")}
+    assert set(agreed) == {cast.requester.email, cast.donor.email, cast.coordinator.email}
+    assert f"/proposals/{deal.proposal.id}" in agreed[cast.donor.email].body
 
 
 # --- declining ------------------------------------------------------------------------------
@@ -117,9 +125,11 @@ def test_decline_with_a_reason_in_place(session, cast, deal, browser_for):
     assert event.action == "declined" and event.before["state"] == "proposed"
     assert event.after["decline_reason"] == "Our fund <b>closed</b> for 2027"
     session.expire_all()
-    assert {m.recipient for m in session.scalars(select(OutboxMail)).all()} == {
-        cast.requester.email, cast.donor.email
-    }
+    [told, coordinator] = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert (told.recipient, coordinator.recipient) == (cast.requester.email,
+                                                       cast.coordinator.email)
+    assert told.subject.startswith("Declined:")
+    assert "Our fund <b>closed</b> for 2027" in told.body  # the reason, as written (plain text)
 
 
 def test_decline_without_a_reason_is_refused_at_the_field(session, cast, deal, browser_for):
