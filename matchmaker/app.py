@@ -24,9 +24,11 @@ from matchmaker.admin.controllers import (
     OrganisationAdminController,
 )
 from matchmaker.admin.schedule import ScheduleController
+from matchmaker.bulletin.controllers import BulletinController
 from matchmaker.needs.api import NeedApiController
 from matchmaker.needs.controllers import NeedController
 from matchmaker.notifications.controllers import NotificationController, PreferencesController
+from matchmaker.notifications.subscription_controllers import SubscriptionController
 from matchmaker.notifications.unsubscribe import UnsubscribeController
 from matchmaker.offers.api import OfferApiController
 from matchmaker.offers.controllers import OfferController
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             ProposalController,
             ManualProposalController,
             RunController,
+            SubscriptionController,
+            BulletinController,
             NotificationController,
             PreferencesController,
             UnsubscribeController,

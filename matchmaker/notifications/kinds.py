@@ -16,6 +16,7 @@ from typing import Any
 from matchmaker import i18n
 from matchmaker.i18n import _, lazy_gettext
 from matchmaker.models import NotificationDelivery, Role
+from matchmaker.notifications.summaries import bulletin_lines, region_summary_lines
 from matchmaker.reference.names import country_name
 from matchmaker.runs.schemas import CRITERION_LABELS
 from matchmaker.web.templating import day, money
@@ -251,14 +252,14 @@ def _kinds() -> list[Kind]:
             "region_summary", "subscriptions", lazy_gettext("Weekly summary of my region"),
             WEEKLY, (Role.COORDINATOR,),
             lambda p: _("Week in %(region)s", region=p.get("region", "")),
-            lambda p: [str(line) for line in p.get("lines", [])],
+            region_summary_lines,
             lazy_gettext("Open the dashboard"),
         ),
         Kind(
             "bulletin", "subscriptions", lazy_gettext("The clearing-house bulletin"), IMMEDIATE,
             PARTIES,
             lambda p: _("Clearing-house bulletin, %(period)s", period=p.get("period", "")),
-            lambda p: [str(line) for line in p.get("lines", [])],
+            bulletin_lines,
             lazy_gettext("Read the bulletin"),
         ),
     ]
