@@ -80,11 +80,12 @@ def notify(db: Session, users: Iterable[User], kind: str, event_key: str,
          "read_at": None, "mailed_at": None}
         for user_id in sorted(recipients)
     ]
-    result = db.execute(
+    # RETURNING counts the rows really inserted (rowcount is -1 on PostgreSQL here)
+    inserted = db.execute(
         _insert(db).values(rows).on_conflict_do_nothing(
-            index_elements=["user_id", "kind", "event_key"])
-    )
-    return max(result.rowcount or 0, 0)
+            index_elements=["user_id", "kind", "event_key"]).returning(Notification.id)
+    ).all()
+    return len(inserted)
 
 
 def unread_count(db: Session, user_id: int) -> int:
