@@ -68,7 +68,7 @@ def test_the_smtp_sender_uses_the_settings(session, engine, settings, monkeypatc
     assert outbox.deliver_pending(engine, smtp) == 1
     [(address, message)] = FakeSMTP.sent
     assert address == ("mail.example.org", 2525)
-    assert message["From"] == "clearing-house@example.org"
+    assert message["From"] == "Matchmaker <clearing-house@example.org>"  # named, as senders do
     assert message["To"] == "ana@example.org"
     assert message.get_content().strip() == "Hello"
 
@@ -83,6 +83,9 @@ def test_a_failed_send_stays_queued_with_its_error(session, engine, settings, mo
     assert mail.sent_at is None and "no mail server" in mail.error
     assert mail.body == BODY  # still needed for the next try
     FakeSMTP.fail = False
+    assert outbox.deliver_pending(engine, smtp) == 0  # not before its retry time (back-off)
+    mail.next_attempt_at = utcnow() - timedelta(seconds=1)  # as if that time had come
+    session.commit()
     assert outbox.deliver_pending(engine, smtp) == 1
 
 
