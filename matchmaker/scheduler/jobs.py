@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from matchmaker.bulletin import services as bulletin
 from matchmaker.i18n import lazy_gettext
+from matchmaker.notifications import feeds, region_summary
 from matchmaker.scheduler import housekeeping, mail_jobs, reminders
 from matchmaker.scheduler.registry import Job
 
@@ -35,6 +37,9 @@ def all_jobs() -> list[Job]:
         Job("remind_need_deadlines", HOUR, reminders.remind_need_deadlines,
             lazy_gettext("Remind the State and its coordinators of uncovered needs 14 days "
                          "before their deadline.")),
+        feeds.SUBSCRIPTION_FEEDS,
+        region_summary.REGION_SUMMARIES,
+        bulletin.BULLETIN,
         Job("daily_digests", DAY, mail_jobs.daily_digests,
             lazy_gettext("Compose the daily digests.")),
         Job("weekly_digests", 7 * DAY, mail_jobs.weekly_digests,
