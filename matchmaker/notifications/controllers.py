@@ -64,7 +64,8 @@ class NotificationController(Controller):
             return Redirect(path="/notifications?notice=read", status_code=303)
         db.refresh(notification)
         return render(request, "notifications/_item.html", None,
-                      {"item": NotificationItem.build(notification, "read")}, headers=CHANGED)
+                      {"item": NotificationItem.build(notification, "read"),
+                       "unread_notifications": unread_count(db, user_id)}, headers=CHANGED)
 
     @post("/read-all", name="notifications:read-all", guards=[login_required],
           sync_to_thread=True)
@@ -76,7 +77,8 @@ class NotificationController(Controller):
         if not is_fragment_request(request):
             return Redirect(path=f"/notifications?notice={notice}", status_code=303)
         return render(request, "notifications/_list.html", None,
-                      CentrePage.build(db, user_id, notice_key=notice), headers=CHANGED)
+                      CentrePage.build(db, user_id, notice_key=notice, in_place=True),
+                      headers=CHANGED)
 
 
 class PreferencesController(Controller):
@@ -107,4 +109,4 @@ class PreferencesController(Controller):
             return Redirect(path="/account/notifications?notice=saved", status_code=303)
         return render(request, "notifications/preferences.html",
                       "notifications/_preferences_form.html",
-                      PreferencesPage.build(db, user, "saved"))
+                      PreferencesPage.build(db, user, "saved", in_place=True))

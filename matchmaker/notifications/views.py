@@ -82,10 +82,11 @@ class CentrePage:
     older_url: str  # the next page, older notifications ("" on the last page)
     paged: bool  # not the first page: offer a way back to the newest
     notice: str = ""
+    in_place: bool = False  # an htmx answer: the notice goes to the page's alerts
 
     @classmethod
     def build(cls, db: Session, user_id: int, before_id: int | None = None,
-              notice_key: str = "") -> CentrePage:
+              notice_key: str = "", in_place: bool = False) -> CentrePage:
         rows = recent(db, user_id, limit=PAGE_SIZE + 1, before_id=before_id)
         shown = rows[:PAGE_SIZE]
         return cls(
@@ -94,6 +95,7 @@ class CentrePage:
             older_url=f"/notifications?before={shown[-1].id}" if len(rows) > PAGE_SIZE else "",
             paged=before_id is not None,
             notice=notice(notice_key),
+            in_place=in_place,
         )
 
 
@@ -124,11 +126,13 @@ class PreferencesPage:
     groups: list[PreferenceGroup]
     notice: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    in_place: bool = False  # an htmx answer: the notice goes to the page's alerts
 
     @classmethod
     def build(cls, db: Session, user: User, notice_key: str = "",
               submitted: dict[str, str] | None = None,
-              errors: dict[str, str] | None = None) -> PreferencesPage:
+              errors: dict[str, str] | None = None, in_place: bool = False
+              ) -> PreferencesPage:
         """The kinds ``user``'s role receives, by group; ``submitted`` values win (a refused
         form shows what was chosen, beside its error)."""
         chosen = {**preferences(db, user.id), **(submitted or {})}
@@ -142,7 +146,7 @@ class PreferencesPage:
                 errors.get(kind.key, "")))
         groups = [PreferenceGroup(str(GROUP_LABELS[group]), by_group[group])
                   for group in GROUP_LABELS if group in by_group]
-        return cls(groups=groups, notice=notice(notice_key), errors=errors)
+        return cls(groups=groups, notice=notice(notice_key), errors=errors, in_place=in_place)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ from matchmaker.models import (
     UserStatus,
     utcnow,
 )
+from matchmaker.notifications import service
+from matchmaker.notifications.tokens import unsubscribe_token
 from tests import factories
 from tests.accounts.conftest import (
     PASSWORD,
@@ -46,6 +48,7 @@ from tests.accounts.conftest import (
     organisation,
     sign_in,
 )
+from tests.conftest import TEST_SECRET
 
 ANONYMOUS, REQUESTER, DONOR, COORDINATOR, ADMIN = (
     "anonymous", "requester", "donor", "coordinator", "admin"
@@ -201,6 +204,17 @@ def FEEDBACK(w: World) -> dict:  # noqa: N802
     return {"met": "yes", "note": "Delivered."}
 
 
+def notification(w: World) -> dict:
+    user = w.fiji_account()
+    service.notify(w.session, [user], "message_new", f"matrix:{next(_serial)}", {}, "/")
+    w.session.commit()
+    return {"notification_id": service.recent(w.session, user.id, limit=1)[0].id}
+
+
+def unsubscribe_link(w: World) -> dict:
+    return {"token": unsubscribe_token(TEST_SECRET, w.fiji_account().id)}
+
+
 NEW_PASSWORD = {"password": "another passphrase", "password_confirm": "another passphrase"}
 
 TABLE: dict[tuple[str, str], Row] = {
@@ -231,6 +245,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/account/password"): Row(SIGNED_IN),
     ("POST", "/account/password"): Row(SIGNED_IN, data=lambda w: {"current_password": PASSWORD,
                                                                   **NEW_PASSWORD}),
+    # --- notifications (path parameters: a notification of a Fiji account) --------------------
+    # Only its owner reads or opens a notification, so nobody here may; an unsubscribe link's
+    # signed token stands for its account, without sign-in.
+    ("GET", "/notifications"): Row(SIGNED_IN),
+    ("GET", "/notifications/bell"): Row(EVERYONE, note="signed out: 204, nothing to show"),
+    ("GET", "/notifications/{notification_id:int}/open"): Row(NOBODY, notification),
+    ("POST", "/notifications/{notification_id:int}/read"): Row(NOBODY, notification),
+    ("POST", "/notifications/read-all"): Row(SIGNED_IN),
+    ("GET", "/account/notifications"): Row(SIGNED_IN),
+    ("POST", "/account/notifications"): Row(SIGNED_IN, data=lambda w: {"bulletin": "weekly"}),
+    ("GET", "/unsubscribe/{token:str}"): Row(EVERYONE, unsubscribe_link),
+    ("POST", "/unsubscribe/{token:str}"): Row(EVERYONE, unsubscribe_link),
     # --- administration -----------------------------------------------------------------------
     ("GET", "/admin"): Row(SOLVERS, note="coordinators see their region's applicants only"),
     ("POST", "/admin/accounts/{user_id:int}/approve"): Row(ADMINS, pending_account),

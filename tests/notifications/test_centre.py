@@ -62,6 +62,8 @@ def test_mark_one_in_place_then_all_without_javascript(client, session, people):
     assert f'id="notification-{first.id}"' in answer.text
     assert "The notification is marked as read." in answer.text
     assert "badge-unread" not in answer.text and "Mark as read" not in answer.text
+    assert '<div id="notification-toolbar" class="notification-toolbar" hx-swap-oob="true">' \
+        in answer.text and "1 unread notification." in answer.text
     assert bell_label(client) == "Notifications, 1 unread"
 
     done = client.post("/notifications/read-all", data={"_csrf": token},
@@ -80,6 +82,7 @@ def test_mark_all_with_htmx_replaces_the_list(client, session, people):
     answer = client.post("/notifications/read-all", headers={"X-CSRF-Token": token, **HTMX})
     assert answer.headers["HX-Trigger"] == "notifications-changed"
     assert answer.text.lstrip().startswith('<div id="notification-centre">')
+    assert '<div id="alerts" hx-swap-oob="innerHTML">' in answer.text
     assert "All your notifications are marked as read." in answer.text
     again = client.post("/notifications/read-all", headers={"X-CSRF-Token": token, **HTMX})
     assert "There was nothing unread." in again.text

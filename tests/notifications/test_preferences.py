@@ -82,6 +82,7 @@ def test_saving_with_htmx_answers_with_the_form_and_its_confirmation(client, ses
                         data={"signup_to_approve": DAILY})
     assert saved.status_code == 200
     assert saved.text.lstrip().startswith('<form id="preferences"')
+    assert '<div id="alerts" hx-swap-oob="innerHTML">' in saved.text
     assert "Your notification preferences have been saved." in saved.text
     assert 'name="signup_to_approve" value="daily" checked' in saved.text
 
