@@ -11,7 +11,17 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -657,3 +667,39 @@ class Bulletin(SQLModel, table=True):
     period_end: date
     content: dict = _json()
     published_at: datetime = Field(default_factory=utcnow)
+
+
+# --- conversations before any proposal ------------------------------------------------------
+
+
+class Conversation(SQLModel, table=True):
+    """A thread on a need or an offer (one of the two), between its poster and one asking
+    organisation: a donor asking a State about its need, a State asking a donor about its
+    offer. ``country_id`` is the State concerned (the need's, or the asking State's), so the
+    coordinators of its region can read and join it."""
+
+    __table_args__ = (
+        Index("ux_conversation_need_asker", "need_id", "organisation_id", unique=True),
+        Index("ux_conversation_offer_asker", "offer_id", "organisation_id", unique=True),
+        CheckConstraint("(need_id IS NULL) <> (offer_id IS NULL)",
+                        name="ck_conversation_one_record"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)  # who asks
+    country_id: int = Field(foreign_key="country.id", index=True)
+    started_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_message_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ConversationMessage(SQLModel, table=True):
+    """A message of a conversation on a need or an offer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    author_id: int = Field(foreign_key="user.id")
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
