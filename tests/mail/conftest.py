@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -84,20 +84,19 @@ class Mailbox:
         """The messages delivered to ``address``, in order of arrival."""
         return [mail.message for mail in self.arrived if address in mail.recipients]
 
-    def wait_for(self, count: int, address: str | None = None, timeout: float = 15) -> None:
-        """Wait until ``count`` messages (to ``address``, if given) have arrived; mail sent by
-        a background task after a response arrives a moment later than the response."""
+    def wait_for(self, address: str, match: Callable[[EmailMessage], bool],
+                 timeout: float = 15) -> EmailMessage:
+        """The first message to ``address`` that ``match``es, waiting for it if need be: mail
+        sent by a background task after a response arrives a moment after the response."""
         deadline = time.monotonic() + timeout
-
-        def enough() -> bool:
-            mails = self.collector.arrived
-            return len([m for m in mails if address is None or address in m.recipients]) >= count
-
         with self.collector.changed:
-            while not enough():
+            while True:
+                for mail in self.collector.arrived:
+                    if address in mail.recipients and match(mail.message):
+                        return mail.message
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"{count} mails did not arrive within {timeout} s")
+                    raise AssertionError(f"no such mail to {address} within {timeout} s")
                 self.collector.changed.wait(left)
 
 
