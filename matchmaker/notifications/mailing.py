@@ -124,15 +124,22 @@ def compose_digests(engine: Engine, settings: Settings, delivery: str,
                 continue
             notifications = db.scalars(select(Notification).where(Notification.id.in_(ids))
                                        .order_by(Notification.id)).all()
-            with _in_language(user.language):
-                items = [_item(settings, notification) for notification in notifications]
-                subject = (_("Your daily Matchmaker digest: %(count)s updates",
-                             count=len(items)) if delivery == NotificationDelivery.DAILY else
-                           _("Your weekly Matchmaker digest: %(count)s updates",
-                             count=len(items)))
-                text, html, headers = _render(
-                    settings, user, subject, items, ALL_KINDS,
-                    intro=_("Here is what happened on the clearing-house for you."))
+            subject, text, html, headers = digest_mail(settings, user, notifications, delivery)
             queue_mail(db, user.email, subject, text, html_body=html, headers=headers)
             queued += 1
     return queued
+
+
+def digest_mail(settings: Settings, user: User, notifications: Sequence[Notification],
+                delivery: str) -> tuple[str, str, str, dict[str, str]]:
+    """Subject, text, HTML and headers of ``user``'s digest of ``notifications``, in the
+    user's language (the demo writes its past digests with it too)."""
+    with _in_language(user.language):
+        items = [_item(settings, notification) for notification in notifications]
+        subject = (_("Your daily Matchmaker digest: %(count)s updates",
+                     count=len(items)) if delivery == NotificationDelivery.DAILY else
+                   _("Your weekly Matchmaker digest: %(count)s updates", count=len(items)))
+        text, html, headers = _render(
+            settings, user, subject, items, ALL_KINDS,
+            intro=_("Here is what happened on the clearing-house for you."))
+    return subject, text, html, headers
