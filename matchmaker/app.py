@@ -25,6 +25,8 @@ from matchmaker.admin.controllers import (
 )
 from matchmaker.admin.schedule import ScheduleController
 from matchmaker.bulletin.controllers import BulletinController
+from matchmaker.conversations.controllers import ConversationController
+from matchmaker.conversations.links import record_links
 from matchmaker.needs.api import NeedApiController
 from matchmaker.needs.controllers import NeedController
 from matchmaker.notifications.controllers import NotificationController, PreferencesController
@@ -33,6 +35,7 @@ from matchmaker.notifications.unsubscribe import UnsubscribeController
 from matchmaker.offers.api import OfferApiController
 from matchmaker.offers.controllers import OfferController
 from matchmaker.proposals.api import ProposalApiController
+from matchmaker.proposals.ask_controllers import AskOfferController
 from matchmaker.proposals.controllers import ManualProposalController, ProposalController
 from matchmaker.public.controllers import PublicController
 from matchmaker.runs.controllers import RunApiController, RunController
@@ -99,9 +102,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
     settings = settings or load_settings()
     engine = engine or db.make_engine(settings.database_url, settings.threads)
     configure_logging(settings)
-    state = State(
-        {"settings": settings, "engine": engine, "templates": make_environment(settings.debug)}
-    )
+    templates = make_environment(settings.debug)
+    templates.globals["record_links"] = record_links  # brokering links of need / offer pages
+    state = State({"settings": settings, "engine": engine, "templates": templates})
     return Litestar(
         route_handlers=[
             PublicController,
@@ -118,6 +121,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Litestar:
             OfferController,
             ProposalController,
             ManualProposalController,
+            AskOfferController,
+            ConversationController,
             RunController,
             SubscriptionController,
             BulletinController,

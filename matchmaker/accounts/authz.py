@@ -13,6 +13,9 @@ filter queries with the ``*_visible`` clauses and check changes with the ``can_*
   States its regional centre covers, or its regional organisation's members); runs the
   solver for its region; brokers proposals there; approves accounts there.
 - admin (secretariat): everything.
+
+A conversation on a need or an offer is read by its two organisations' sides, the coordinators
+of the State concerned and admins (``conversations_visible``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from matchmaker.errors import PermissionDenied
 from matchmaker.i18n import _
 from matchmaker.models import (
     PUBLIC_NEED_STATUSES,
+    Conversation,
     Country,
     Need,
     Offer,
@@ -183,6 +187,30 @@ def proposals_visible(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
+def conversations_visible(viewer: Viewer) -> ColumnElement[bool]:
+    """Conversations on a need or an offer ``viewer`` may read and write in: the asking
+    organisation's side (its donors about a need, its requesters about an offer), the poster's
+    side (the need's requesters, the offer's donors), the coordinators of the State concerned
+    and admins."""
+    if viewer.is_admin:
+        return true()
+    parts = []
+    organisation = viewer.organisation_id
+    if organisation and viewer.is_donor:
+        parts.append(Conversation.need_id.is_not(None)
+                     & (Conversation.organisation_id == organisation))
+        parts.append(Conversation.offer_id.in_(
+            select(Offer.id).where(Offer.organisation_id == organisation)))
+    if organisation and viewer.is_requester:
+        parts.append(Conversation.offer_id.is_not(None)
+                     & (Conversation.organisation_id == organisation))
+        parts.append(Conversation.need_id.in_(
+            select(Need.id).where(Need.organisation_id == organisation)))
+    if viewer.is_coordinator and viewer.region_country_ids:
+        parts.append(Conversation.country_id.in_(viewer.region_country_ids))
+    return or_(*parts) if parts else false()
+
+
 # --- what a viewer may change ---------------------------------------------------------------
 
 
@@ -208,6 +236,29 @@ def can_edit_offer(viewer: Viewer, offer: Offer) -> bool:
 
 def in_region(viewer: Viewer, country_id: int) -> bool:
     return viewer.is_admin or (viewer.is_coordinator and country_id in viewer.region_country_ids)
+
+
+def can_propose_for(viewer: Viewer, need: Need) -> bool:
+    """Who may propose a match by hand for ``need``: a donor (its own offers), the coordinators
+    of the need's region and admins (any offer open to the need's State)."""
+    return viewer.is_donor or in_region(viewer, need.country_id)
+
+
+def can_ask_for_offer(viewer: Viewer, offer: Offer) -> bool:
+    """A State's requester may ask for a published offer, for one of its own needs."""
+    return (viewer.is_requester and viewer.country_id is not None
+            and offer.status == OfferStatus.PUBLISHED)
+
+
+def can_ask_about_need(viewer: Viewer, need: Need) -> bool:
+    """A donor may open a conversation with the State of a need it can read."""
+    return viewer.is_donor and need.organisation_id != viewer.organisation_id
+
+
+def can_ask_about_offer(viewer: Viewer, offer: Offer) -> bool:
+    """A State's requester may open a conversation with the donor of an offer it can read."""
+    return (viewer.is_requester and viewer.country_id is not None
+            and offer.organisation_id != viewer.organisation_id)
 
 
 def sides_of(viewer: Viewer, need: Need, offer: Offer) -> set[str]:

@@ -176,6 +176,27 @@ def _kinds() -> list[Kind]:
             lazy_gettext("Read and reply"),
         ),
         Kind(
+            "offer_requested", "proposals", lazy_gettext("A State asks for my offer"),
+            IMMEDIATE, (Role.DONOR,),
+            lambda p: _("%(state)s asks for %(offer_ref)s", **_pair(p)),
+            lambda p: [
+                _("%(who)s asks for %(amount)s from “%(offer)s” (%(offer_ref)s) to fund "
+                  "“%(need)s” (%(need_ref)s, %(state)s).", who=p.get("who", ""), **_pair(p)),
+                _("Please accept or decline it; it expires on %(date)s if nobody answers.",
+                  date=_date(p.get("expires_on"))),
+            ],
+            lazy_gettext("Answer the proposal"),
+        ),
+        Kind(
+            "conversation_message", "follow_up",
+            lazy_gettext("A question on a need or an offer"), IMMEDIATE, PARTIES,
+            lambda p: _("New message on %(ref)s: %(title)s", ref=p.get("ref", ""),
+                        title=p.get("title", "")),
+            lambda p: [_("%(author)s wrote:", author=p.get("author", "")),
+                       str(p.get("excerpt", ""))],
+            lazy_gettext("Read and reply"),
+        ),
+        Kind(
             "delivery_step", "follow_up", lazy_gettext("A delivery step"), IMMEDIATE, PARTIES,
             lambda p: _("Delivery of %(need_ref)s: %(step)s", step=_step(p), **_pair(p)),
             lambda p: [_("The delivery of “%(need)s” (%(need_ref)s) from “%(offer)s” moved "

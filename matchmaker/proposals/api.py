@@ -158,7 +158,8 @@ class ProposalApiController(ApiController):
         return _one(db, request, proposal_id)
 
     @post("/", name="api:proposals:create", sync_to_thread=True, status_code=201,
-          guards=[roles_required(Role.DONOR, Role.ADMIN)], security=doc.SIGNED_IN_UNSAFE,
+          guards=[roles_required(Role.DONOR, Role.COORDINATOR, Role.ADMIN)],
+          security=doc.SIGNED_IN_UNSAFE,
           responses=doc.CHANGE, operation_class=NEW_PROPOSAL)
     def create(self, request: Request, db: Session, data: ManualProposalBody) -> ProposalPublic:
         """Propose an offer for a need by hand (``amount_usd`` left out: as much as fits)."""

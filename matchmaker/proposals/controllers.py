@@ -193,10 +193,11 @@ class ProposalController(Controller):
 
 
 class ManualProposalController(Controller):
-    """ "Propose to fund this need": donors (and admins) propose an offer by hand."""
+    """ "Propose to fund this need": donors, the region's coordinators and admins propose an
+    offer by hand."""
 
     path = "/proposals/new"
-    guards = [roles_required(Role.DONOR, Role.ADMIN)]
+    guards = [roles_required(Role.DONOR, Role.COORDINATOR, Role.ADMIN)]
     dependencies = {"form": Provide(provide_form)}
 
     @get("/", name="proposals:new", sync_to_thread=True)

@@ -1,4 +1,5 @@
-"""Proposals made by hand: a donor proposes one of its offers to fund a need.
+"""Proposals made by hand: a donor proposes one of its offers to fund a need, a coordinator
+brokers any need and offer of its region, a requester asks for a donor's offer.
 
 The compatibility rules are the solver's hard rules (topic or its area covered, modality,
 eligibility of the requesting State, overlapping windows, pair not declined before), checked
@@ -8,6 +9,7 @@ here record by record so that each refusal can say why in words.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -52,6 +54,10 @@ from matchmaker.proposals.services import ENTITY, unanswered_sides
 from matchmaker.reference.names import category_name, country_name
 from matchmaker.web.templating import day, money
 
+# A proposal by hand counts as accepted by the side of whoever made it; a coordinator's or an
+# admin's waits for both sides.
+OWN_SIDE = {Role.DONOR: "donor", Role.REQUESTER: "requester"}
+
 
 @dataclass
 class OfferLinks:
@@ -78,7 +84,7 @@ class OfferChoice:
         return self.problem is None
 
 
-def _links(db: Session, offer_ids: list[int]) -> dict[int, OfferLinks]:
+def offer_links(db: Session, offer_ids: list[int]) -> dict[int, OfferLinks]:
     links: dict[int, OfferLinks] = defaultdict(OfferLinks)
     if not offer_ids:
         return links
@@ -153,7 +159,7 @@ def incompatibility(row: NeedRow, offer: Offer, links: OfferLinks, language: str
     return None
 
 
-def _pair_problems(db: Session, need_id: int, offer_ids: list[int]) -> dict[int, str]:
+def pair_problems(db: Session, need_id: int, offer_ids: list[int]) -> dict[int, str]:
     """Pairs ruled out by earlier proposals: declined, open or agreed already."""
     problems: dict[int, str] = {}
     for offer_id, proposal_id, state in db.execute(
@@ -173,18 +179,23 @@ def _pair_problems(db: Session, need_id: int, offer_ids: list[int]) -> dict[int,
 
 
 def proposable_offers(db: Session, viewer: Viewer) -> list[Offer]:
-    """The offers the viewer may propose: its organisation's published ones (admins: all)."""
+    """The offers the viewer may propose: its organisation's published ones (admins and
+    coordinators: all, the compatibility rules then keep those open to the need's State)."""
     query = select(Offer).where(Offer.status == OfferStatus.PUBLISHED)
-    if not viewer.is_admin:
+    if not (viewer.is_admin or viewer.is_coordinator):
         query = query.where(Offer.organisation_id == viewer.organisation_id)
     return list(db.scalars(query.order_by(Offer.reference)).all())
 
 
 def need_to_fund(db: Session, viewer: Viewer, reference: str) -> NeedRow:
-    """The need a proposal by hand is for (NotFound if the viewer may not see it)."""
-    authz.require(viewer.is_donor or viewer.is_admin,
-                  _("Only donors can propose to fund a need."))
-    return get_need_by_reference(db, reference, visible=authz.needs_visible(viewer))
+    """The need a proposal by hand is for (NotFound if the viewer may not see it,
+    PermissionDenied if the viewer may not broker it)."""
+    authz.require(viewer.is_donor or viewer.is_admin or viewer.is_coordinator,
+                  _("Only donors and coordinators can propose to fund a need."))
+    row = get_need_by_reference(db, reference, visible=authz.needs_visible(viewer))
+    authz.require(authz.can_propose_for(viewer, row.need),
+                  _("You can broker only the needs of your region's States."))
+    return row
 
 
 def need_problem(need: Need) -> str | None:
@@ -197,14 +208,20 @@ def need_problem(need: Need) -> str | None:
 
 def offer_choices(db: Session, viewer: Viewer, row: NeedRow, language: str
                   ) -> list[OfferChoice]:
-    """Each of the viewer's offers for the need, compatible ones first."""
+    """Each of the viewer's offers for the need, compatible ones first.
+
+    A coordinator chooses among every donor's offers: only those that can fund the need are
+    listed (with those already proposed for it), not the many that cannot."""
     offers = proposable_offers(db, viewer)
     ids = [offer.id for offer in offers]
-    links = _links(db, ids)
-    taken = _pair_problems(db, row.need.id, ids)
+    links = offer_links(db, ids)
+    taken = pair_problems(db, row.need.id, ids)
     choices = []
     for offer in offers:
-        problem = incompatibility(row, offer, links[offer.id], language) or taken.get(offer.id)
+        unfit = incompatibility(row, offer, links[offer.id], language)
+        if unfit and viewer.is_coordinator:
+            continue
+        problem = unfit or taken.get(offer.id)
         remaining = remaining_budget(offer)
         choices.append(OfferChoice(offer, remaining, min(remaining, remaining_need(row.need)),
                                    problem))
@@ -216,7 +233,7 @@ def propose(db: Session, viewer: Viewer, data: ManualProposalInput, language: st
     """Propose one of the viewer's offers to fund a need; FormErrors name the field at fault.
 
     A donor's proposal counts as accepted by the donor side (it waits for the requesting State);
-    an admin's waits for both sides. The sides that wait are told.
+    a coordinator's or an admin's waits for both sides. The sides that wait are told.
     """
     row = need_to_fund(db, viewer, data.need)
     need = row.need
@@ -229,23 +246,32 @@ def propose(db: Session, viewer: Viewer, data: ManualProposalInput, language: st
         (c for c in choices.values() if str(c.offer.id) == data.offer), None
     )
     if choice is None:
-        raise FormErrors({"offer": _("Choose one of your published offers.")})
+        raise FormErrors({"offer": _("Choose a published offer that can fund this need.")
+                          if viewer.is_coordinator else _("Choose one of your published offers.")})
     if choice.problem:
         raise FormErrors({"offer": choice.problem})
     amount = data.amount_usd if data.amount_usd is not None else choice.default_amount
-    if amount > choice.remaining:
+    return place(db, viewer, need, choice.offer, amount, news.proposed_by_hand)
+
+
+def place(db: Session, viewer: Viewer, need: Need, offer: Offer, amount: int,
+          announce: Callable[..., None]) -> Proposal:
+    """Write a proposal by hand of ``amount`` for a compatible pair, once the amount fits both
+    sides; ``announce(db, viewer, proposal, need, offer, sides)`` tells the sides that wait.
+
+    The viewer's own side (a donor's, a requester's) counts as accepted already."""
+    if amount > remaining_budget(offer):
         raise FormErrors({"amount_usd": _("This offer has only %(left)s left.",
-                                          left=money(choice.remaining))})
+                                          left=money(remaining_budget(offer)))})
     if amount > remaining_need(need):
         raise FormErrors({"amount_usd": _("The need still requires only %(left)s.",
                                           left=money(remaining_need(need)))})
-    pair = need.id, choice.offer.id
     try:
-        return _insert(db, viewer, need, choice.offer, amount)
+        return _insert(db, viewer, need, offer, amount, announce)
     except IntegrityError:
         # Checked above, but another request may have proposed the pair since: the database's
         # one-live-proposal-per-pair index refused this one.
-        existing = live_proposal_id(db, *pair)
+        existing = live_proposal_id(db, need.id, offer.id)
         if existing is None:
             raise
         raise Conflict(_("A proposal for this need and offer is already open (proposal "
@@ -260,22 +286,24 @@ def live_proposal_id(db: Session, need_id: int, offer_id: int) -> int | None:
     ).first()
 
 
-def _insert(db: Session, viewer: Viewer, need: Need, offer: Offer, amount: int) -> Proposal:
-    by_donor = viewer.role == Role.DONOR
+def _insert(db: Session, viewer: Viewer, need: Need, offer: Offer, amount: int,
+            announce: Callable[..., None]) -> Proposal:
+    side = OWN_SIDE.get(viewer.role)
     now = utcnow()
     with committing(db):
         proposal = Proposal(
             need_id=need.id, offer_id=offer.id, origin=ProposalOrigin.MANUAL,
             amount_usd=amount, share=amount / need.cost_usd if need.cost_usd else 1.0,
-            state=ProposalState.ACCEPTED_BY_DONOR if by_donor else ProposalState.PROPOSED,
+            state=f"accepted_by_{side}" if side else ProposalState.PROPOSED,
             created_by_id=viewer.user_id, expires_at=now + ANSWER_WITHIN,
-            donor_accepted_at=now if by_donor else None,
-            donor_accepted_by_id=viewer.user_id if by_donor else None,
         )
+        if side:
+            setattr(proposal, f"{side}_accepted_at", now)
+            setattr(proposal, f"{side}_accepted_by_id", viewer.user_id)
         db.add(proposal)
         db.flush()
         record_event(db, viewer, ENTITY, proposal.id, "proposed",
                      after={**snapshot(proposal, PROPOSAL_FIELDS), "amount_usd": amount,
                             "origin": ProposalOrigin.MANUAL})
-        news.proposed_by_hand(db, viewer, proposal, need, offer, unanswered_sides(proposal))
+        announce(db, viewer, proposal, need, offer, unanswered_sides(proposal))
     return proposal

@@ -170,9 +170,9 @@ def test_a_declined_or_already_proposed_pair_is_not_offered_again(session, cast,
     assert "declined before" in response.json()["errors"]["offer"]
 
 
-def test_only_donors_and_admins_propose(cast, shelf, browser_for):
+def test_only_donors_the_regions_coordinators_and_admins_propose(cast, shelf, browser_for):
     need, offers = shelf
-    for who in ("requester", "coordinator"):
+    for who in ("requester", "far_coordinator"):
         browser = browser_for(getattr(cast, who))
         assert browser.get(f"/proposals/new?need={need.reference}").status_code == 403
         assert browser.form("/proposals/new", {"need": need.reference,
