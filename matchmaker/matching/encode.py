@@ -38,7 +38,7 @@ class Encoded:
     arcs: Arcs  # offer_index refers to ``offers``
     problem: Problem
     need_arrays: NeedArrays
-    all_offer_arrays: OfferArrays  # every open offer, for explaining needs without arcs
+    all_offer_arrays: OfferArrays  # every open offer, spent ones too, to explain needs
     all_offers: list[OfferRecord]
     seconds: float
 
@@ -176,9 +176,13 @@ def encode(
     """Arrays, compatible pairs with their score breakdown, and the solver Problem."""
     started = time.perf_counter()
     needs, all_offers = portfolio.needs, portfolio.offers
-    codes = Codes(portfolio.places, needs, all_offers)
+    codes = Codes(portfolio.places, needs, [*all_offers, *portfolio.spent_offers])
     need_arrays = encode_needs(needs, codes, today)
     offer_arrays = encode_offers(all_offers, codes, today)
+    # Offers with nothing left take no part in the solve but explain the needs without arcs.
+    explained = [*all_offers, *portfolio.spent_offers]
+    explained_arrays = (encode_offers(explained, codes, today) if portfolio.spent_offers
+                        else offer_arrays)
     ruled_out = _pairs(portfolio.declined | portfolio.taken, needs, all_offers)
     arcs = build_arcs(
         need_arrays,
@@ -213,7 +217,7 @@ def encode(
         arcs=arcs,
         problem=problem,
         need_arrays=need_arrays,
-        all_offer_arrays=offer_arrays,
-        all_offers=all_offers,
+        all_offer_arrays=explained_arrays,
+        all_offers=explained,
         seconds=time.perf_counter() - started,
     )

@@ -14,7 +14,11 @@ from matchmaker.matching.encode import Encoded
 from solver import Solution
 
 # Why a need has no compatible offer, checked in this order: the first rule no offer passes.
-NO_ARC_CAUSES = ("no_topic", "no_modality", "not_eligible", "window", "declined", "proposed")
+# The last three tell apart offers that would fit but are not free for this need: every one
+# declined before, already proposed for it, or without budget left (committed or held by
+# open proposals); "taken" is a mix of the last two.
+NO_ARC_CAUSES = ("no_topic", "no_modality", "not_eligible", "window", "declined")
+FREE_CAUSES = ("proposed", "spent", "taken")
 TOP = 3
 
 
@@ -22,19 +26,21 @@ def _rows(matrix) -> np.ndarray:
     return np.asarray(matrix.toarray() != 0) if hasattr(matrix, "toarray") else np.asarray(matrix)
 
 
-def no_arc_causes(encoded: Encoded, positions: list[int]) -> dict[int, str]:
-    """For needs (problem positions) without any compatible offer: the first rule that failed."""
+def no_arc_causes(encoded: Encoded, positions: list[int]) -> dict[int, tuple[str, list[int]]]:
+    """For needs (problem positions) without any compatible offer: the first rule that failed,
+    and the ids of the offers that came closest (passed every rule before it)."""
     if not positions:
         return {}
     offers, needs = encoded.all_offer_arrays, encoded.need_arrays
     m = len(encoded.all_offers)
     if m == 0:
-        return {p: "no_topic" for p in positions}
+        return {p: ("no_topic", []) for p in positions}
     topics, areas = _rows(offers.topics), _rows(offers.areas)
     regions, countries = _rows(offers.regions), _rows(offers.countries)
     excluded = _rows(offers.excluded_countries)
     worldwide = ~regions.any(axis=1) & ~countries.any(axis=1)
     offer_ids = np.array([o.id for o in encoded.all_offers], np.int64)
+    has_budget = np.array([o.remaining > 0 for o in encoded.all_offers], bool)
     declined = _offers_by_need(encoded.portfolio.declined)
     taken = _offers_by_need(encoded.portfolio.taken)
     causes = {}
@@ -49,14 +55,20 @@ def no_arc_causes(encoded: Encoded, positions: list[int]) -> dict[int, str]:
         in_time = eligible & ~(start > offers.window_end) & ~(offers.window_start > end)
         need_id = encoded.needs[p].id
         not_declined = in_time & ~np.isin(offer_ids, declined.get(need_id, []))
-        not_taken = not_declined & ~np.isin(offer_ids, taken.get(need_id, []))
-        masks = (covered, by_modality, eligible, in_time, not_declined, not_taken)
-        for cause, mask in zip(NO_ARC_CAUSES, masks, strict=True):
-            if not mask.any():
-                causes[p] = cause
-                break
+        masks = (covered, by_modality, eligible, in_time, not_declined)
+        failed = next((i for i, mask in enumerate(masks) if not mask.any()), None)
+        if failed is not None:
+            closest = masks[failed - 1] if failed else np.zeros(m, bool)
+            causes[p] = (NO_ARC_CAUSES[failed], offer_ids[closest][:TOP].tolist())
+            continue
+        proposed = not_declined & np.isin(offer_ids, taken.get(need_id, []))
+        if not (not_declined & ~proposed).any():
+            cause = "proposed"
+        elif not (not_declined & has_budget).any():
+            cause = "spent"
         else:
-            causes[p] = "no_topic"  # not reached: a need passing every rule has an arc
+            cause = "taken"  # each is proposed for it already or has nothing left
+        causes[p] = (cause, offer_ids[not_declined][:TOP].tolist())
     return causes
 
 
@@ -101,7 +113,7 @@ def unmet_facts(encoded: Encoded, solution: Solution, allocated: np.ndarray) -> 
             "detail": unmet.detail,
         }
         if unmet.reason == "no_compatible_offer":
-            fact["cause"] = causes.get(p, "no_topic")
+            fact["cause"], fact["closest_offer_ids"] = causes.get(p, ("no_topic", []))
         elif len(arcs_of[p]):
             best = int(arcs_of[p][np.argmax(arcs.score[arcs_of[p]])])
             offer = encoded.offers[int(problem.arc_offer[best])]

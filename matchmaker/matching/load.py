@@ -10,6 +10,11 @@ Earlier proposals count in three ways:
   scope sharing the offer) is *held*: its amount is set aside on both the need and the offer
   and its pair is not proposed again;
 - declined pairs are never proposed again.
+
+Offers with nothing left (exhausted by agreed proposals, or held by open ones) do not take
+part in the solve, but they are kept aside as ``spent_offers``: an unmet need's reason is
+worked out against every compatible offer, so it can say "the offers open to it are
+committed" rather than the false "none is open to it".
 """
 
 from __future__ import annotations
@@ -113,6 +118,7 @@ class Portfolio:
     held_usd: float = 0.0
     held_count: int = 0
     superseded: list[int] = field(default_factory=list)  # proposal ids this run replaces
+    spent_offers: list[OfferRecord] = field(default_factory=list)  # open, nothing left
     scope_need_ids: list[int] = field(default_factory=list)  # open needs in scope, any amount
     cooperation: set[tuple[int, int]] = field(default_factory=set)  # (organisation, country)
 
@@ -125,6 +131,7 @@ def load_portfolio(session: Session, scope: Scope, today: date) -> Portfolio:
                           scope_need_ids=[n.id for n in needs])
     _account_for_proposals(session, portfolio)
     portfolio.needs = [n for n in portfolio.needs if n.remaining > 0]
+    portfolio.spent_offers = [o for o in portfolio.offers if o.remaining <= 0]
     portfolio.offers = [o for o in portfolio.offers if o.remaining > 0]
     return portfolio
 
@@ -166,9 +173,9 @@ def _load_needs(session: Session, scope: Scope, today: date) -> list[NeedRecord]
 
 
 def _open_offers(today: date):
+    # Exhausted offers too: they take no part in the solve (nothing left) but explain needs.
     return select(Offer.id).where(
-        Offer.status == OfferStatus.PUBLISHED,
-        Offer.budget_usd > Offer.committed_usd,
+        Offer.status.in_((OfferStatus.PUBLISHED, OfferStatus.EXHAUSTED)),
         (Offer.available_until.is_(None)) | (Offer.available_until >= today),
     )
 
@@ -181,7 +188,7 @@ def _load_offers(session: Session, today: date) -> list[OfferRecord]:
             reference=offer.reference,
             title=offer.title,
             organisation_id=offer.organisation_id,
-            remaining=float(offer.budget_usd - offer.committed_usd),
+            remaining=max(0.0, float(offer.budget_usd - offer.committed_usd)),
             languages=_languages(offer.languages),
             available_from=offer.available_from,
             available_until=offer.available_until,

@@ -168,6 +168,13 @@ class _Sentences:
         if cause == "proposed":
             return _("Its compatible offers already have a proposal for it, agreed or awaiting "
                      "an answer; the rest of the need is open to other donors.")
+        if cause == "spent":
+            return _("Offers give %(modality)s for %(topic)s to %(country)s, but their budget "
+                     "is committed or held by open proposals.",
+                     modality=modality, topic=topic, country=place)
+        if cause == "taken":
+            return _("Each offer open to it already has a proposal for it or has its budget "
+                     "committed or held by open proposals.")
         return _("No offer covers %(topic)s for %(country)s.", topic=topic, country=place)
 
 def shadow_sentence(fact: dict, objective: float) -> str:

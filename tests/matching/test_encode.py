@@ -198,3 +198,32 @@ def test_unmet_reasons_no_topic_no_modality_and_shadow_prices(session, donor_org
     assert price["reference"] == donor_offer.reference
     assert price["value"] > 0 and price["left"] == 0
     assert price["beneficiaries"] == [big.reference, large.reference]
+
+
+def test_an_offer_held_by_open_proposals_still_explains_the_needs_it_is_open_to(
+    session, donor_org
+):
+    # The demo's N-00186: the only offer open to Niger is held by open proposals, one of them
+    # for Niger's need itself; the run once said "none is open to Niger".
+    niger = need(session, "NER", cost_usd=100_000)
+    ghana = need(session, "GHA", cost_usd=100_000)
+    held = offer(session, donor_org, budget_usd=100_000)
+    session.add(OfferRegion(offer_id=held.id, region_id=region(session, "002").id))
+    for wanted, amount in ((niger, 30_000), (ghana, 70_000)):
+        session.add(Proposal(need_id=wanted.id, offer_id=held.id, amount_usd=amount,
+                             origin=ProposalOrigin.MANUAL, state=ProposalState.PROPOSED))
+    unmet = {u["reference"]: u for u in plan(session).decoded.result["unmet"]}
+    assert (unmet[niger.reference]["cause"], unmet[niger.reference]["closest_offer_ids"]) == (
+        "proposed", [held.id])
+    elsewhere = need(session, "SEN", cost_usd=50_000)
+    unmet = {u["reference"]: u for u in plan(session).decoded.result["unmet"]}
+    assert (unmet[elsewhere.reference]["cause"], unmet[elsewhere.reference]["shortfall"]) == (
+        "spent", 50_000)
+
+
+def test_an_exhausted_offer_explains_a_need_as_committed(session, donor_org):
+    need(session)
+    offer(session, donor_org, budget_usd=100_000, committed_usd=100_000,
+          status=OfferStatus.EXHAUSTED)
+    [unmet] = plan(session).decoded.result["unmet"]
+    assert (unmet["reason"], unmet["cause"]) == ("no_compatible_offer", "spent")
