@@ -218,5 +218,5 @@ class EventController(Controller):
     def events(self, request: Request, db: Session) -> Response:
         filters = EventFilters.parse(request.query_params)
         result = services.list_events(db, request.state.viewer, filters)
-        page = views.event_list(filters, result, services.event_entities(db))
+        page = views.event_list(db, filters, result, services.event_entities(db))
         return render(request, "admin/events.html", "admin/_events_results.html", page)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from matchmaker.accounts.authz import Viewer
 from matchmaker.accounts.roles import (
     KIND_LABELS,
@@ -25,6 +27,7 @@ from matchmaker.admin.schemas import (
     OrganisationFilters,
 )
 from matchmaker.admin.services import AccountRow, EventRow
+from matchmaker.event_words import ENTITY_LABELS, EventWords, in_words
 from matchmaker.i18n import lazy_gettext
 from matchmaker.models import OrganisationKind, OrganisationStatus, Role, UserStatus
 from matchmaker.web.forms import FormState
@@ -189,44 +192,25 @@ class OrganisationEditPage:
 
 
 @dataclass(frozen=True)
-class Change:
-    field: str
-    before: object
-    after: object
-
-
-@dataclass(frozen=True)
 class EventItem:
-    created_at: datetime
-    actor: str
-    entity: str
-    entity_id: int
-    action: str
-    changes: list[Change]
-    note: str
+    """One line of the audit trail: the event in words, and the person behind it."""
+
+    words: EventWords
+    person: str  # "name <address>", or "" for the system
 
     @classmethod
-    def build(cls, row: EventRow) -> EventItem:
-        event = row.event
-        names = list(dict.fromkeys([*event.before, *event.after]))
-        return cls(
-            created_at=event.created_at,
-            actor=f"{row.actor.name} <{row.actor.email}>" if row.actor else "",
-            entity=event.entity,
-            entity_id=event.entity_id,
-            action=event.action,
-            changes=[Change(name, event.before.get(name, "—"), event.after.get(name, "—"))
-                     for name in names],
-            note=event.note,
-        )
+    def build(cls, row: EventRow, words: EventWords) -> EventItem:
+        return cls(words, f"{row.actor.name} <{row.actor.email}>" if row.actor else "")
 
 
-def event_list(filters: EventFilters, result: tuple[list[EventRow], int],
+def event_list(db: Session, filters: EventFilters, result: tuple[list[EventRow], int],
                entities: list[str]) -> ListPage:
     rows, total = result
+    words = in_words(db, [row.event for row in rows])
     return ListPage(
         base="/admin/events", filters=filters,
-        items=[EventItem.build(row) for row in rows],
+        items=[EventItem.build(row, said) for row, said in zip(rows, words, strict=True)],
         pagination=Pagination(filters.page, PER_PAGE, total),
-        options={"entity": [Choice(entity, entity) for entity in entities]},
+        options={"entity": [Choice(entity, str(ENTITY_LABELS.get(entity, entity)))
+                            for entity in entities]},
     )

@@ -107,7 +107,6 @@ def _queued_run(teller, at, started_by, region, coverage) -> MatchRun:
     if coverage:
         parameters["country_ids"] = sorted(coverage[1])
         parameters["coverage_label"] = coverage[0]
-    parameters["scope_label"] = region.name if region else "Global"
     seconds = round(teller.rng.uniform(0.4, 2.5), 2)
     run = MatchRun(
         scope=RunScope.REGION if region else RunScope.GLOBAL,

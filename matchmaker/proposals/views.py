@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from matchmaker.accounts import authz
 from matchmaker.accounts.authz import Viewer
+from matchmaker.event_words import EventWords, in_words
 from matchmaker.i18n import _
-from matchmaker.models import OPEN_PROPOSAL_STATES, Event, ProposalState
+from matchmaker.models import OPEN_PROPOSAL_STATES, ProposalState
 from matchmaker.needs.services import NeedRow
 from matchmaker.needs.views import STATUS_LABELS as NEED_STATUS_LABELS
 from matchmaker.needs.views import NeedItem
@@ -24,12 +25,12 @@ from matchmaker.proposals.labels import (
 from matchmaker.proposals.manual import OfferChoice
 from matchmaker.proposals.messages import ThreadMessage
 from matchmaker.proposals.schemas import MET_CHOICES, TABS, QueueFilters
-from matchmaker.proposals.services import EventRow, ProposalRow, QueueResult
+from matchmaker.proposals.services import ProposalRow, QueueResult
 from matchmaker.reference.names import country_name
+from matchmaker.runs.schemas import CRITERION_LABELS
 from matchmaker.web.forms import FormState
 from matchmaker.web.pagination import Pagination, query_string
 from matchmaker.web.templating import money
-from solver.score import CRITERIA
 
 
 @dataclass
@@ -147,23 +148,6 @@ class Criterion:
 
 
 @dataclass(frozen=True)
-class Change:
-    field: str
-    before: object
-    after: object
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: str
-    label: str
-    actor: str
-    at: datetime
-    note: str
-    changes: list[Change]
-
-
-@dataclass(frozen=True)
 class Decision:
     label: str
     who: str
@@ -194,24 +178,10 @@ def breakdown_of(breakdown: dict) -> list[Criterion]:
 
 
 def criterion_label(name: str) -> str:
-    """The solver's words for a score criterion (translated when the catalogue has them)."""
-    return _(CRITERIA[name]) if name in CRITERIA else name.replace("_", " ").capitalize()
-
-
-def history_of(rows: list[EventRow]) -> list[HistoryEntry]:
-    entries = []
-    for row in rows:
-        event: Event = row.event
-        changed = [
-            Change(name, event.before.get(name), event.after.get(name))
-            for name in event.after
-            if event.before.get(name) != event.after.get(name) and name != "side"
-        ]
-        entries.append(HistoryEntry(
-            action=event.action, label=str(ACTION_LABELS.get(event.action, event.action)),
-            actor=row.actor, at=event.created_at, note=event.note, changes=changed,
-        ))
-    return entries
+    """The solver's words for a score criterion, in the reader's language."""
+    if name in CRITERION_LABELS:
+        return str(CRITERION_LABELS[name])
+    return name.replace("_", " ").capitalize()
 
 
 def _decisions(db: Session, row: ProposalRow) -> list[Decision]:
@@ -247,7 +217,7 @@ class DetailPage:
     offer_remaining: int
     criteria: list[Criterion]
     decisions: list[Decision]
-    history: list[HistoryEntry]
+    history: list[EventWords]
     messages: list[ThreadMessage]
     feedback: list[Feedback]
     can_start_delivery: bool
@@ -278,7 +248,7 @@ class DetailPage:
             offer_remaining=decisions.remaining_budget(offer),
             criteria=breakdown_of(proposal.breakdown),
             decisions=_decisions(db, row),
-            history=history_of(services.history(db, proposal.id)),
+            history=in_words(db, [row.event for row in services.history(db, proposal.id)]),
             messages=messages,
             feedback=[
                 Feedback(side, str(SIDE_LABELS.get(side, side)),

@@ -67,3 +67,16 @@ def sort_key(name: str) -> tuple[str, str]:
     """A key that sorts localised names by their letters, accents aside ("Égypte" under E)."""
     folded = unicodedata.normalize("NFKD", name).casefold()
     return ("".join(char for char in folded if not unicodedata.combining(char)), name)
+
+
+class _Organisation(Protocol):
+    name: str
+    kind: str
+
+
+def organisation_name(organisation: _Organisation, country: _Country | None, locale: str) -> str:
+    """The name of an organisation in ``locale``: a State speaks by its country's name (CLDR),
+    other organisations by the name they registered."""
+    if organisation.kind == "state" and country is not None:
+        return country_name(country, locale)
+    return organisation.name

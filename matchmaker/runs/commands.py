@@ -72,7 +72,9 @@ def solve_now(engine: Engine, request: RunInput, dry_run: bool = False) -> Solve
         raise MatchmakerError(f"Run #{run.id} was taken by a worker; see /runs/{run.id}.")
     run = execute_run(engine, run.id)
     total = time.perf_counter() - started
-    return SolveReport(run, None, total, describe_run(run, total))
+    with Session(engine) as db:
+        label = Scope.of_run(run).describe(db)
+    return SolveReport(run, None, total, describe_run(run, total, label))
 
 
 def _scope(db: Session, request: RunInput) -> Scope:
@@ -97,12 +99,12 @@ def describe_plan(label: str, mode: str, plan: Plan, total: float) -> list[str]:
     ]
 
 
-def describe_run(run: MatchRun, total: float) -> list[str]:
+def describe_run(run: MatchRun, total: float, scope_label: str) -> list[str]:
     if run.state != "done":
         return [f"Run #{run.id} {run.state}: {run.error}"]
     result = run.result or {}
     return [
-        f"Run #{run.id}: {result.get('scope_label', run.parameters.get('scope_label'))}, "
+        f"Run #{run.id}: {scope_label}, "
         f"mode {run.mode}",
         f"{run.n_needs} needs, {run.n_offers} offers, {run.n_arcs} compatible pairs",
         f"{run.n_proposals} proposals for ${result.get('proposed_usd', 0):,} of "

@@ -120,7 +120,6 @@ def start_run(db: Session, viewer: Viewer, request: RunInput) -> MatchRun:
         progress=0,
         progress_message="queued",
     )
-    run.parameters["scope_label"] = Scope.of_run(run).describe(db)
     db.add(run)
     db.flush()
     record_event(db, viewer, "matchrun", run.id, "queued", after=snapshot(run, RUN_FIELDS))
@@ -141,6 +140,7 @@ def _runs_visible(viewer: Viewer):
 class RunRow:
     run: MatchRun
     started_by: str
+    scope_label: str = ""  # the scope in the reader's words (runs store only its codes)
 
 
 def list_runs(db: Session, viewer: Viewer, limit: int = 50) -> list[RunRow]:
@@ -151,7 +151,8 @@ def list_runs(db: Session, viewer: Viewer, limit: int = 50) -> list[RunRow]:
     if visible is not None:
         query = query.where(visible)
     rows = db.execute(query.order_by(MatchRun.id.desc()).limit(limit)).all()
-    return [RunRow(run=run, started_by=name or "") for run, name in rows]
+    return [RunRow(run=run, started_by=name or "", scope_label=Scope.of_run(run).describe(db))
+            for run, name in rows]
 
 
 def get_run(db: Session, viewer: Viewer, run_id: int) -> RunRow:
@@ -168,7 +169,8 @@ def get_run(db: Session, viewer: Viewer, run_id: int) -> RunRow:
     row = db.execute(query).first()
     if row is None:
         raise NotFound(_("There is no solver run #%(id)s.", id=run_id))
-    return RunRow(run=row[0], started_by=row[1] or "")
+    return RunRow(run=row[0], started_by=row[1] or "",
+                  scope_label=Scope.of_run(row[0]).describe(db))
 
 
 @dataclass(frozen=True)

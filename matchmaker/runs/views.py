@@ -66,9 +66,15 @@ class RunForm:
     categories: list[Option]
     modes: list[Option]
     weights: list[WeightField]
+    advanced_fields: tuple[str, ...] = ()  # fields folded under "Advanced"
     min_time: int = MIN_TIME_LIMIT
     max_time: int = MAX_TIME_LIMIT
     max_weight: float = MAX_WEIGHT
+
+    @property
+    def advanced_open(self) -> bool:
+        """Whether "Advanced" starts open: one of its fields needs correcting."""
+        return any(name in self.form.errors for name in self.advanced_fields)
 
     @classmethod
     def build(cls, db: Session, viewer: Viewer, form: FormState | None = None) -> RunForm:
@@ -94,6 +100,8 @@ class RunForm:
             regions=regions,
             categories=_category_options(db),
             modes=[Option(value, str(label)) for value, label in MODE_LABELS.items()],
+            advanced_fields=("time_limit", "weights",
+                             *(WEIGHT_PREFIX + name for name in CRITERIA)),
             weights=[
                 WeightField(WEIGHT_PREFIX + name, name, str(CRITERION_LABELS[name]),
                             str(CRITERION_HINTS[name]), _plain(DEFAULT_WEIGHTS[name]))
@@ -146,8 +154,7 @@ class RunItem:
         run: MatchRun = row.run
         return cls(
             id=run.id, state=run.state, state_label=str(RUN_STATE_LABELS.get(run.state, run.state)),
-            scope_label=(run.parameters or {}).get("scope_label")
-            or str(SCOPE_NAMES.get(run.scope, run.scope)),
+            scope_label=row.scope_label or str(SCOPE_NAMES.get(run.scope, run.scope)),
             mode=run.mode, mode_label=str(MODE_LABELS.get(run.mode, run.mode)).split(":")[0],
             started_by=row.started_by, created_at=run.created_at, finished_at=run.finished_at,
             n_needs=run.n_needs, n_offers=run.n_offers, n_arcs=run.n_arcs,

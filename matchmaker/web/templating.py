@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -57,11 +57,22 @@ def percent(value: float | None) -> str:
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
+    """A date, or a moment with its time and zone, in the one format every page uses.
+
+    The month is spelled out ("2 Dec 2026", "2026年12月2日"): a numeric ``12/2/26`` reads
+    differently on each side of the Atlantic. Moments are stored in UTC and say so. ``style``
+    is accepted for older callers; every style gives this same format.
+    """
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        return format_datetime(value, format=style, locale=i18n.babel_locale())
-    return format_date(value, format=style, locale=i18n.babel_locale())
+    locale = i18n.babel_locale()
+    if not isinstance(value, datetime):
+        return format_skeleton("yMMMd", value, locale=locale)
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    when = format_skeleton("Hm", moment, tzinfo=UTC, locale=locale)
+    zone = format_datetime(moment, "z", tzinfo=UTC, locale=locale)
+    return str(locale.datetime_formats["medium"]).format(
+        f"{when} {zone}", format_skeleton("yMMMd", moment.date(), locale=locale))
 
 
 def make_environment(debug: bool = False) -> Environment:

@@ -251,6 +251,6 @@ def test_events_page_shows_the_trail_latest_first(client, session, people):
     post(client, token, f"/admin/accounts/{people.donor.id}/disable")
     post(client, token, f"/admin/accounts/{people.donor.id}/enable")
     html = client.get("/admin/events").text
-    assert html.index(">enable<") < html.index(">disable<")
-    assert "Ada Secretariat" in html and "active → disabled" in html
-    assert "disable" not in client.get("/admin/events?entity=organisation").text.split("<tbody>")[-1]
+    assert html.index("enabled the account again") < html.index("disabled the account")
+    assert "Ada Secretariat" in html and "status: Active → Disabled" in html
+    assert "disabled" not in client.get("/admin/events?entity=organisation").text.split("<tbody>")[-1]

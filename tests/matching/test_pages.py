@@ -79,7 +79,9 @@ def test_coordinator_runs_only_its_region(client, session, people):
     assert session.scalars(select(MatchRun)).all() == []
     assert post_form(client, token, scope="region", region="coverage").status_code == 303
     run = last_run(session)
-    assert run.parameters["scope_label"] == "States covered by UNREC"
+    assert "States covered by UNREC" in client.get(f"/runs/{run.id}").text
+    # started in English, read in French: the scope is stored as codes and put into words
+    assert "États couverts par UNREC" in client.get(f"/runs/{run.id}?lang=fr").text
 
 
 def test_bad_input_is_shown_next_to_each_field(client, session, people):

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from matchmaker.accounts.authz import viewer_for
 from matchmaker.errors import PermissionDenied
+from matchmaker.matching.scope import Scope
 from matchmaker.models import (
     OPEN_PROPOSAL_STATES,
     Event,
@@ -337,10 +338,11 @@ def test_coordinator_scopes(session, people):
     run = services.start_run(session, coordinator, RunInput.from_json(
         {"scope": "region", "region": "011"}))  # Western Africa: all UNREC States
     assert run.parameters["country_ids"] == sorted(coordinator.region_country_ids)
-    assert run.parameters["scope_label"] == "Western Africa"
+    assert "scope_label" not in run.parameters  # codes are stored; words come when shown
+    assert Scope.of_run(run).describe(session) == "Western Africa"
     topic = services.start_run(session, coordinator, RunInput.from_json(
         {"scope": "category", "category": "marking"}))
-    assert topic.parameters["scope_label"].endswith(" in States covered by UNREC")
+    assert Scope.of_run(topic).describe(session).endswith(" in States covered by UNREC")
     for request in ({"scope": "global"}, {"scope": "region", "region": "150"},
                     {"scope": "category", "category": "marking", "region": "142"}):
         with pytest.raises(PermissionDenied):
