@@ -82,7 +82,7 @@ def test_a_coordinator_cannot_propose_an_offer_closed_to_the_state(session, cast
     response = coordinator.form("/proposals/new", {"need": need.reference,
                                                    "offer": offer.reference})
     assert response.status_code == 422
-    assert "Choose a published offer that can fund this need" in response.text
+    assert "No published offer can fund this need." in response.text
     assert session.scalars(select(Proposal)).first() is None
 
 
