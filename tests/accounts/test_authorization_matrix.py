@@ -215,6 +215,18 @@ def unsubscribe_link(w: World) -> dict:
     return {"token": unsubscribe_token(TEST_SECRET, w.fiji_account().id)}
 
 
+def bulletin(w: World) -> dict:
+    from datetime import date
+
+    from matchmaker.bulletin.services import publish
+
+    year = 1900 + next(_serial) % 100  # a period of its own each time: publish() makes it once
+    published = publish(w.session, f"{year}-01", date(year, 1, 1), date(year, 1, 31))
+    w.session.commit()
+    return {"period": published.period}
+
+
+PARTIES_BUT_COORDINATORS = frozenset({REQUESTER, DONOR})
 NEW_PASSWORD = {"password": "another passphrase", "password_confirm": "another passphrase"}
 
 TABLE: dict[tuple[str, str], Row] = {
@@ -256,6 +268,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/account/notifications"): Row(SIGNED_IN),
     ("POST", "/account/notifications"): Row(SIGNED_IN, data=lambda w: {"bulletin": "weekly"}),
     ("GET", "/unsubscribe/{token:str}"): Row(EVERYONE, unsubscribe_link),
+    ("GET", "/account/subscriptions"): Row(PARTIES_BUT_COORDINATORS,
+                                           note="feeds of needs (donors) and offers (requesters)"),
+    ("POST", "/account/subscriptions"): Row(PARTIES_BUT_COORDINATORS, data=lambda w: {}),
+    ("GET", "/bulletin"): Row(EVERYONE),
+    ("GET", "/bulletin/{period:str}"): Row(EVERYONE, bulletin),
+    ("GET", "/admin/schedule"): Row(ADMINS),
+    ("POST", "/admin/schedule/{name:str}/run"): Row(ADMINS, lambda w: {"name": "flag_overdue"}),
     ("POST", "/unsubscribe/{token:str}"): Row(EVERYONE, unsubscribe_link),
     # --- administration -----------------------------------------------------------------------
     ("GET", "/admin"): Row(SOLVERS, note="coordinators see their region's applicants only"),
