@@ -13,12 +13,14 @@ from sqlmodel import Session
 
 from matchmaker import i18n
 from matchmaker.accounts.authz import Viewer, needs_visible
-from matchmaker.i18n import _, lazy_gettext
-from matchmaker.models import Category, Country, MatchRun, Modality, Need
+from matchmaker.i18n import _, lazy_gettext, ngettext
+from matchmaker.matching.scope import Scope
+from matchmaker.models import Category, Country, MatchRun, Modality, Need, Offer
 from matchmaker.proposals.labels import STATE_LABELS
 from matchmaker.reference.names import category_name, country_name
 from matchmaker.runs import services
 from matchmaker.runs.schemas import CRITERION_LABELS
+from matchmaker.runs.summary import run_summary_sentence
 from matchmaker.web.templating import money, number
 from solver.score import DEFAULT_WEIGHTS
 
@@ -89,6 +91,7 @@ def breakdown_bars(breakdown: dict, weights: dict) -> list[Bar]:
 
 @dataclass(frozen=True)
 class UnmetItem:
+    need_id: int
     reference: str
     title: str
     country: str
@@ -112,16 +115,41 @@ def _names(db: Session, model, ids: set[int]) -> dict[int, object]:
     return {r.id: r for r in db.scalars(select(model).where(model.id.in_(sorted(ids))))}
 
 
-def _refs(refs: list[str], more: int = 0) -> str:
-    text = ", ".join(refs)
+def _refs(refs: list[str], more: int = 0, names: NeedNames | None = None) -> str:
+    """Needs by title and State (those the reader may see; the others are counted)."""
+    named = names.of(refs) if names else refs
+    more += len(refs) - len(named)
+    text = ", ".join(named)
+    if not named:
+        return ngettext("%(num)d other need", "%(num)d other needs", more)
     return _("%(refs)s and %(more)s more", refs=text, more=more) if more else text
+
+
+class NeedNames:
+    """Needs named "Title (State)" in the reader's language, for the needs the reader may see."""
+
+    def __init__(self, db: Session, viewer: Viewer, language: str, references: set[str]):
+        rows = db.execute(select(Need.reference, Need.title, Need.country_id).where(
+            Need.reference.in_(sorted(references)), needs_visible(viewer))).all() \
+            if references else []
+        countries = _names(db, Country, {row.country_id for row in rows})
+        self.names = {row.reference: _("%(title)s (%(state)s)", title=row.title,
+                                       state=country_name(countries[row.country_id], language))
+                      for row in rows}
+
+    def of(self, references: list[str]) -> list[str]:
+        return [self.names[ref] for ref in references if ref in self.names]
 
 
 class _Sentences:
     """Turns the stored facts into sentences, with names in the reader's language."""
 
-    def __init__(self, db: Session, language: str, unmet: list[dict]) -> None:
+    def __init__(self, db: Session, language: str, unmet: list[dict],
+                 names: NeedNames | None = None) -> None:
         self.language = language
+        self.names = names
+        self.offers = _names(db, Offer, {u["best_offer_id"] for u in unmet
+                                         if u.get("best_offer_id")})
         self.countries = _names(db, Country, {u["country_id"] for u in unmet})
         self.topics = _names(db, Category, {u["topic_id"] for u in unmet})
         self.modalities = _names(db, Modality, {u["modality_id"] for u in unmet})
@@ -139,11 +167,13 @@ class _Sentences:
                      amount=money(fact["shortfall"]))
         if reason == "outbid":
             takers = fact.get("takers") or []
+            offer = self.offers.get(fact.get("best_offer_id"))
             if takers:
                 return _(
                     "Compatible offers were used by higher-scoring needs: its best match, "
-                    "%(offer)s, went to %(needs)s.", offer=fact.get("best_offer", "?"),
-                    needs=", ".join(takers))
+                    "%(offer)s, went to %(needs)s.",
+                    offer=offer.title if offer else fact.get("best_offer", "?"),
+                    needs=_refs(takers, names=self.names))
             return _("Compatible offers were used by higher-scoring needs or are already "
                      "held by open proposals.")
         if reason == "too_large":
@@ -177,14 +207,16 @@ class _Sentences:
                      "committed or held by open proposals.")
         return _("No offer covers %(topic)s for %(country)s.", topic=topic, country=place)
 
-def shadow_sentence(fact: dict, objective: float) -> str:
-    """What more of an offer would do, from its shadow price (the LP dual of its capacity)."""
+
+def shadow_sentence(fact: dict, objective: float, names: NeedNames | None = None) -> str:
+    """What more of an offer would do, from its shadow price (the LP dual of its capacity),
+    always stated for the same step of ``SHADOW_STEP`` dollars."""
     # The dual holds for small changes; never claim more than the needs can still use.
     step = min(SHADOW_STEP, fact.get("usable", SHADOW_STEP))
     gain = fact["value"] * step
     if gain > 1e-9:
         share = f" (+{gain / objective:.1%})" if objective > 0 else ""
-        needs = _refs(fact.get("beneficiaries") or [], fact.get("more_beneficiaries", 0))
+        needs = _refs(fact.get("beneficiaries") or [], fact.get("more_beneficiaries", 0), names)
         if step < SHADOW_STEP:
             return _(
                 "Another %(step)s in this offer, all that its compatible needs still lack, "
@@ -234,6 +266,7 @@ def group_unmet(items: list[UnmetItem]) -> list[UnmetGroup]:
 class ResultWords:
     """The result of a finished run, ready to show."""
 
+    summary: str  # the whole run in one plain sentence
     proposals: list[ProposalItem]
     proposals_total: int
     legend: list[tuple[str, str]]  # criterion, label
@@ -248,6 +281,7 @@ class ResultWords:
     held_usd: int
     solve_seconds: float
     method: str
+    shadow_step: int = SHADOW_STEP  # the one unit every shadow price is stated in
 
     @property
     def is_demo_history(self) -> bool:
@@ -281,16 +315,23 @@ class ResultWords:
             for row in rows
         ]
         unmet_facts = _visible_unmet(db, viewer, result.get("unmet", []))
-        sentences = _Sentences(db, language, unmet_facts)
+        shadow_facts = result.get("shadow_prices", [])
+        names = NeedNames(db, viewer, language, {
+            ref for f in (*unmet_facts, *shadow_facts)
+            for ref in (*f.get("takers", ()), *f.get("beneficiaries", ()))})
+        sentences = _Sentences(db, language, unmet_facts, names)
         objective = run.objective or 0.0
         requested = int(result.get("requested_usd", 0))
         proposed = int(result.get("proposed_usd", 0))
         unmet = [
-            UnmetItem(f["reference"], f["title"], _country(sentences, f), f["reason"],
+            UnmetItem(f["need_id"], f["reference"], f["title"], _country(sentences, f), f["reason"],
                       int(f["shortfall"]), sentences.unmet(f))
             for f in unmet_facts
         ]
         return cls(
+            summary=run_summary_sentence(
+                run.n_proposals, proposed, run.n_needs, _scope_words(db, run),
+                result.get("unmet", [])),
             proposals=proposals,
             proposals_total=total,
             legend=[(name, str(label)) for name, label in CRITERION_LABELS.items()],
@@ -298,8 +339,8 @@ class ResultWords:
             unmet_groups=group_unmet(unmet),
             shadow_prices=[
                 ShadowItem(f["reference"], f["title"], f["value"], int(f["left"]),
-                           shadow_sentence(f, objective))
-                for f in result.get("shadow_prices", [])
+                           shadow_sentence(f, objective, names))
+                for f in shadow_facts
             ],
             requested_usd=requested,
             proposed_usd=proposed,
@@ -310,6 +351,13 @@ class ResultWords:
             solve_seconds=float(result.get("solve_seconds", 0.0)),
             method=str(result.get("method", "")),
         )
+
+
+def _scope_words(db: Session, run: MatchRun) -> str:
+    """Where the run looked, to end "would cover 19 of the 57 needs in ..."."""
+    if run.scope == "global" and not (run.parameters or {}).get("country_ids"):
+        return _("the whole portfolio")
+    return Scope.of_run(run).describe(db)
 
 
 def _country(sentences: _Sentences, fact: dict) -> str:

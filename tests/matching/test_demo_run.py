@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -97,7 +98,11 @@ def test_the_demo_result_page_explains_itself(client, session, engine, demo):
     assert "No offer covers" in html or "none is open to" in html
     assert "Compatible offers were used by higher-scoring needs" in html
     assert "Another $10,000 in this offer would add about" in html
-    assert "would go to cover N-" in html
+    # Needs by title and State, not bare references.
+    assert re.search(r"would go to cover [^<.]+ \([^)<]+\)", html)
+    assert "would go to cover N-" not in html
+    # Niger's and Ethiopia's needs have offers open to them, held by open proposals.
+    assert "none is open to Niger" not in html and "none is open to Ethiopia" not in html
     assert "gap 0" in html and "demo's history" not in html
 
 
