@@ -57,12 +57,12 @@ class ConversationPage:
 class NewConversationPage:
     about: str
     record_link: str
-    field: str  # "need" or "offer"
+    kind: str  # "need" or "offer": the name of the form field carrying the reference
     reference: str
     form: FormState
 
     @classmethod
     def build(cls, subject: Subject, form: FormState | None = None) -> NewConversationPage:
         return cls(about=about(subject), record_link=subject.link,
-                   field="need" if subject.need else "offer",
+                   kind="need" if subject.need else "offer",
                    reference=subject.record.reference, form=form or FormState())

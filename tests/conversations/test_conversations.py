@@ -43,6 +43,7 @@ def test_a_donor_asks_a_state_about_its_need_and_the_state_answers(session, cast
     assert "Ask the State a question" in donor.get(f"/needs/{need.reference}").text
     form = donor.get(f"/conversations/new?need={need.reference}")
     assert form.status_code == 200 and "Marking machines for Ghana" in form.text
+    assert f'name="need" value="{need.reference}"' in form.text
     thread = conversation_id(ask(donor, "need", need.reference, "Which machines do you use?"))
     page = donor.get(f"/conversations/{thread}?sent=1")
     assert "Your message was sent." in page.text and "Which machines do you use?" in page.text
