@@ -14,6 +14,7 @@ from matchmaker.i18n import _
 from matchmaker.models import Role
 from matchmaker.needs import editing, services
 from matchmaker.needs.form_views import NeedActions, NeedFormPage, need_detail_page
+from matchmaker.needs.fundable import FundablePage
 from matchmaker.needs.schemas import MULTI_FIELDS, MyNeedsFilters, NeedFilters
 from matchmaker.needs.views import MyNeedsPage, NeedListPage
 from matchmaker.portfolio.choices import PortfolioChoices
@@ -56,6 +57,13 @@ class NeedController(Controller):
         return render(request, "needs/mine.html", "needs/_mine_rows.html", page)
 
     @get("/new", name="needs:new", guards=[WRITERS], sync_to_thread=True)
+    @get("/fundable", name="needs:fundable", guards=[roles_required(Role.DONOR)],
+         sync_to_thread=True)
+    def fundable(self, request: Request, db: Session) -> Response:
+        """The open needs the donor organisation's published offers could fund."""
+        page = FundablePage.build(db, request.state.viewer, i18n.get_language())
+        return render(request, "needs/fundable.html", None, page)
+
     def new_need(self, request: Request, db: Session) -> Response:
         return _form_page(request, db, editing.blank_need_values(), {})
 
