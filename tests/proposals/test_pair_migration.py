@@ -26,9 +26,13 @@ def migration_0004():
 @pytest.fixture
 def without_pair_index(engine):
     """The database as it was before 0004: duplicates possible (the index comes back after)."""
+    # Pooled SQLite connections left in a read transaction by earlier tests would go on seeing
+    # the schema of their snapshot (WAL): start the schema change from fresh connections.
+    engine.dispose()
     with engine.begin() as connection:
         connection.execute(text("DROP INDEX ux_proposal_live_pair"))
     yield
+    engine.dispose()
     with engine.begin() as connection:
         Operations(MigrationContext.configure(connection)).create_index(
             "ux_proposal_live_pair", "proposal", ["need_id", "offer_id"], unique=True,
