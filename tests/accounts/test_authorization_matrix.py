@@ -297,6 +297,7 @@ TABLE: dict[tuple[str, str], Row] = {
     # --- needs (path parameters: a draft need of Fiji) ----------------------------------------
     ("GET", "/needs"): Row(EVERYONE),
     ("GET", "/needs/mine"): Row(frozenset({REQUESTER})),
+    ("GET", "/needs/fundable"): Row(frozenset({DONOR})),
     ("GET", "/needs/new"): Row(NEED_WRITERS),
     ("POST", "/needs/new"): Row(NEED_WRITERS),
     ("POST", "/needs/check"): Row(NEED_WRITERS),
