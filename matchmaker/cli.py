@@ -72,7 +72,7 @@ def demo(random_seed: int, serve: bool) -> None:
     engine = db.make_engine(settings.database_url)
     try:
         with db.session_scope(engine) as session:
-            report = build_demo(session, seed=random_seed)
+            report = build_demo(session, seed=random_seed, settings=settings)
         click.echo(f"Demo portfolio: {report}")
     except DemoError as exc:
         click.echo(f"Keeping the portfolio already in the database ({exc}).")

@@ -13,6 +13,7 @@ from matchmaker.demo.audit import lifecycle_entries, settle, write_events
 from matchmaker.demo.catalogue import load_catalogue
 from matchmaker.demo.context import Clock, DemoError, load_reference, stream
 from matchmaker.demo.needs import create_needs, requesting_states
+from matchmaker.demo.notifications import write_notifications
 from matchmaker.demo.offers import create_offers
 from matchmaker.demo.people import (
     DEMO_ACCOUNTS,
@@ -33,6 +34,7 @@ from matchmaker.models import (
     User,
     UserStatus,
 )
+from matchmaker.settings import Settings
 
 
 @dataclass
@@ -49,6 +51,8 @@ class DemoReport:
     proposals: dict[str, int] = field(default_factory=dict)
     events: int = 0
     messages: int = 0
+    notifications: int = 0
+    digests: int = 0
     requested_usd: int = 0
     offered_usd: int = 0
     agreed_usd: int = 0
@@ -70,7 +74,8 @@ class DemoReport:
             f"delivered {self.delivered_usd:,} USD",
             f"{self.runs} runs, {sum(self.proposals.values())} proposals ({states})",
             f"{self.organisations} demo organisations, {self.users} demo accounts, "
-            f"{self.events} events, {self.messages} messages, built in {self.seconds:.1f} s",
+            f"{self.events} events, {self.messages} messages, {self.notifications} "
+            f"notifications, {self.digests} digests, built in {self.seconds:.1f} s",
         ))  # fmt: skip
 
 
@@ -94,9 +99,12 @@ def ensure_empty_portfolio(session: Session) -> None:
         )
 
 
-def build_demo(session: Session, *, seed: int = 2026, today: date | None = None) -> DemoReport:
+def build_demo(session: Session, *, seed: int = 2026, today: date | None = None,
+               settings: Settings | None = None) -> DemoReport:
     """Write the demo portfolio: organisations, accounts, needs, offers, runs, proposals,
-    events and messages. Same ``seed`` and ``today``, same portfolio. The caller commits."""
+    events, messages, notifications and past digests. Same ``seed`` and ``today``, same
+    portfolio. The caller commits; ``settings`` give the digests' links (base URL and the
+    secret that signs their unsubscribe links)."""
     started = time.perf_counter()
     ensure_empty_portfolio(session)
     clock = Clock(today or date.today())
@@ -128,6 +136,9 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
     messages, message_entries = write_messages(session, teller, stream(seed, "threads"))
     events = write_events(session, entries + message_entries)
     session.flush()
+    notifications, digests = write_notifications(
+        session, teller, messages, stream(seed, "notifications"),
+        settings or Settings(database_url=""))
 
     not_public = (NeedStatus.DRAFT, NeedStatus.WITHDRAWN)
     return DemoReport(
@@ -145,6 +156,8 @@ def build_demo(session: Session, *, seed: int = 2026, today: date | None = None)
         },
         events=len(events),
         messages=len(messages),
+        notifications=notifications,
+        digests=digests,
         requested_usd=sum(d.need.cost_usd for d in needs if d.need.status not in not_public),
         offered_usd=sum(
             d.offer.budget_usd

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from matchmaker.accounts.mails import _in_language
 from matchmaker.db import session_scope
-from matchmaker.i18n import _
+from matchmaker.i18n import _, ngettext
 from matchmaker.mail.outbox import queue_mail
 from matchmaker.models import Notification, NotificationDelivery, User, UserStatus, utcnow
 from matchmaker.notifications.kinds import KINDS
@@ -136,9 +136,11 @@ def digest_mail(settings: Settings, user: User, notifications: Sequence[Notifica
     user's language (the demo writes its past digests with it too)."""
     with _in_language(user.language):
         items = [_item(settings, notification) for notification in notifications]
-        subject = (_("Your daily Matchmaker digest: %(count)s updates",
-                     count=len(items)) if delivery == NotificationDelivery.DAILY else
-                   _("Your weekly Matchmaker digest: %(count)s updates", count=len(items)))
+        subject = (ngettext("Your daily Matchmaker digest: %(num)s update",
+                            "Your daily Matchmaker digest: %(num)s updates", len(items))
+                   if delivery == NotificationDelivery.DAILY else
+                   ngettext("Your weekly Matchmaker digest: %(num)s update",
+                            "Your weekly Matchmaker digest: %(num)s updates", len(items)))
         text, html, headers = _render(
             settings, user, subject, items, ALL_KINDS,
             intro=_("Here is what happened on the clearing-house for you."))

@@ -17,12 +17,14 @@ from matchmaker.models import (
     Message,
     Modality,
     Need,
+    Notification,
     Offer,
     OfferCategory,
     OfferCountry,
     OfferModality,
     OfferRegion,
     Organisation,
+    OutboxMail,
     Proposal,
     Region,
     User,
@@ -50,6 +52,8 @@ class Portfolio:
     offer_regions: dict[int, set[int]]
     offer_countries: dict[int, set[int]]
     offer_excluded: dict[int, set[int]]
+    notifications: list[Notification]
+    mails: list[OutboxMail]
 
     @property
     def need_by_id(self) -> dict[int, Need]:
@@ -96,6 +100,8 @@ def load(session: Session) -> Portfolio:
         offer_regions=links["reg"],
         offer_countries=links["inc"],
         offer_excluded=links["exc"],
+        notifications=all_of(Notification),
+        mails=all_of(OutboxMail),
     )
 
 
@@ -232,6 +238,14 @@ def canonical(p: Portfolio) -> dict:
         "messages": sorted(
             (user(m.author_id), m.body, m.created_at.isoformat()) for m in p.messages
         ),  # fmt: skip
+        "notifications": sorted(
+            (user(n.user_id), n.kind, n.params.get("need_title", ""), n.delivery,
+             n.created_at.isoformat(), n.read_at.isoformat() if n.read_at else "",
+             n.mailed_at.isoformat() if n.mailed_at else "")
+            for n in p.notifications
+        ),  # fmt: skip
+        "mails": sorted((m.recipient, m.subject, m.created_at.isoformat(), m.sent_at.isoformat())
+                        for m in p.mails),  # fmt: skip
     }
 
 
