@@ -27,6 +27,7 @@ from sqlalchemy import select
 from matchmaker.accounts import sessions
 from matchmaker.models import (
     AuthToken,
+    Conversation,
     MatchRun,
     NeedStatus,
     OfferStatus,
@@ -105,6 +106,21 @@ class World:
         self.session.commit()
         return need
 
+    def published_offer(self):
+        offer = factories.make_offer(self.session, organisation(self.session, "jpn"))
+        self.session.commit()
+        return offer
+
+    def conversation(self) -> Conversation:
+        """Japan's donor office asking Fiji about its need."""
+        need = factories.make_need(self.session, "FJI")
+        asker = make_person(self.session, "jpn", "donor")
+        conversation = Conversation(need_id=need.id, organisation_id=asker.organisation_id,
+                                    country_id=need.country_id, started_by_id=asker.id)
+        self.session.add(conversation)
+        self.session.commit()
+        return conversation
+
     def proposal(self) -> Proposal:
         need = factories.make_need(self.session, "FJI")
         offer = factories.make_offer(self.session, organisation(self.session, "jpn"))
@@ -156,6 +172,23 @@ def offer(w: World) -> dict:
 
 def need_to_fund(w: World) -> dict:
     return {"need": w.published_need().reference}
+
+
+def pair_to_fund(w: World) -> dict:
+    """Fiji's need and Japan's published offer: outside the coordinator's region."""
+    return {"need": w.published_need().reference, "offer": w.published_offer().reference}
+
+
+def offer_to_ask(w: World) -> dict:
+    return {"offer": w.published_offer().reference}
+
+
+def question_on_need(w: World) -> dict:
+    return {"need": w.published_need().reference, "body": "Which machines do you use?"}
+
+
+def conversation(w: World) -> dict:
+    return {"conversation_id": w.conversation().id}
 
 
 def proposal(w: World) -> dict:
@@ -344,7 +377,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/proposals/awaiting-count"): Row(SIGNED_IN),
     ("GET", "/proposals/new"): Row(OFFER_WRITERS, query=need_to_fund,
                                    note="any published need may be funded by hand"),
-    ("POST", "/proposals/new"): Row(OFFER_WRITERS, data=need_to_fund),
+    ("POST", "/proposals/new"): Row(OFFER_WRITERS, data=pair_to_fund),
+    ("GET", "/proposals/ask"): Row(frozenset({REQUESTER}), query=offer_to_ask),
+    ("POST", "/proposals/ask"): Row(frozenset({REQUESTER}), data=offer_to_ask),
+    # --- conversations (path parameters: Japan's donor office asking Fiji about its need) ----
+    ("GET", "/conversations"): Row(SIGNED_IN),
+    ("GET", "/conversations/new"): Row(frozenset({DONOR}), query=need_to_fund,
+                                       note="donors ask a State about its need"),
+    ("POST", "/conversations/new"): Row(frozenset({DONOR}), data=question_on_need),
+    ("GET", "/conversations/{conversation_id:int}"): Row(ADMINS, conversation),
+    ("POST", "/conversations/{conversation_id:int}/messages"): Row(ADMINS, conversation,
+                                                                   data=MESSAGE),
     ("GET", "/proposals/{proposal_id:int}"): Row(ADMINS, proposal),
     ("POST", "/proposals/{proposal_id:int}/accept"): Row(NOBODY, proposal),
     ("POST", "/proposals/{proposal_id:int}/decline"): Row(NOBODY, proposal, data=DECLINE),
@@ -353,7 +396,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/proposals/{proposal_id:int}/delivered"): Row(ADMINS, proposal, data=NOTE),
     ("POST", "/proposals/{proposal_id:int}/feedback"): Row(NOBODY, proposal, data=FEEDBACK),
     ("GET", "/api/proposals"): Row(SIGNED_IN),
-    ("POST", "/api/proposals"): Row(OFFER_WRITERS, data=need_to_fund),
+    ("POST", "/api/proposals"): Row(OFFER_WRITERS, data=pair_to_fund,
+                                    note="coordinators broker only their region's needs"),
     ("GET", "/api/proposals/{proposal_id:int}"): Row(ADMINS, proposal),
     ("POST", "/api/proposals/{proposal_id:int}/accept"): Row(NOBODY, proposal),
     ("POST", "/api/proposals/{proposal_id:int}/decline"): Row(NOBODY, proposal, data=DECLINE),
