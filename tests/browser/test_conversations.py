@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.accounts.conftest import PASSWORD, people  # noqa: F401 - a fixture
-from tests.browser.steps import assert_same_document, label, no_full_reload, sign_in
+from tests.browser.steps import assert_same_document, label, menu, no_full_reload, sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -32,7 +32,7 @@ def test_asking_a_question_and_answering_it(session, live_server, people, new_pa
     requester = new_page()
     requester.set_viewport_size(PHONE)
     sign_in(requester, live_server("/login"), people.requester.email, PASSWORD)
-    requester.goto(live_server("/conversations"))
+    menu(requester, "Conversations").click()
     assert no_sideways_scroll(requester)
     requester.get_by_role("link", name=f"Need {need.reference}: Marking machines for Ghana").click()
     expect(requester.locator("#messages")).to_contain_text("Which marking machines do you use?")
