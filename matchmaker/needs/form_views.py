@@ -22,6 +22,7 @@ from matchmaker.needs.views import PRIORITY_LABELS, STATUS_LABELS, NeedDetailPag
 from matchmaker.portfolio.actions import RecordActions, action_fields
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.coverage import ProposalTotals, has_commitments, need_totals
+from matchmaker.portfolio.explanations import need_explanation
 from matchmaker.portfolio.views import Option, ProposalSummary, currencies, language_options
 from matchmaker.web.forms import FormState
 
@@ -112,4 +113,5 @@ def need_detail_page(session: Session, viewer: Viewer, row: NeedRow, organisatio
         actions=actions if actions.can_change else None,
         proposals=summary if is_party else None,
         can_propose=can_post_offers(viewer) and need.status in OPEN_NEED_STATUSES,
+        explanation=need_explanation(session, viewer, row, language),
     )

@@ -18,10 +18,13 @@ from matchmaker.needs import services
 from matchmaker.needs.views import NeedItem
 
 
-def fundable_need_ids(db: Session, organisation_id: int, today: date) -> set[int]:
-    """Open, not fully covered needs some offer of ``organisation_id`` is compatible with."""
+def fundable_need_ids(db: Session, organisation_id: int, today: date,
+                      offer_id: int | None = None) -> set[int]:
+    """Open, not fully covered needs some offer of ``organisation_id`` (only ``offer_id``, when
+    given) is compatible with."""
     portfolio = load_portfolio(db, Scope(), today)
-    portfolio.offers = [o for o in portfolio.offers if o.organisation_id == organisation_id]
+    portfolio.offers = [o for o in portfolio.offers if o.organisation_id == organisation_id
+                        and offer_id in (None, o.id)]
     if not portfolio.offers or not portfolio.needs:
         return set()
     encoded = encode(portfolio, today)

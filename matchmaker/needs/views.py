@@ -181,6 +181,7 @@ class NeedDetailPage:
     actions: Any = None  # NeedActions, for whoever may change the need
     proposals: Any = None  # ProposalSummary, for the parties
     can_propose: bool = False  # a donor (or admin) may propose an offer for this need
+    explanation: Any = None  # NeedExplanation: why it is not covered yet, for its parties
 
     @classmethod
     def build(cls, row: NeedRow, organisation: str, language: str, **extra: Any

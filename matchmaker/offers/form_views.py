@@ -15,7 +15,13 @@ from matchmaker.offers.services import OfferRow, offer_coverage
 from matchmaker.offers.views import STATUS_LABELS, OfferItem
 from matchmaker.portfolio.actions import RecordActions, action_fields
 from matchmaker.portfolio.choices import Choice, PortfolioChoices, donor_organisations
-from matchmaker.portfolio.coverage import ProposalTotals, has_commitments, offer_totals
+from matchmaker.portfolio.coverage import (
+    ProposalTotals,
+    has_commitments,
+    offer_totals,
+    remaining_offer_usd,
+)
+from matchmaker.portfolio.explanations import offer_explanation
 from matchmaker.portfolio.fields import language_labels
 from matchmaker.portfolio.views import Option, ProposalSummary, currencies, language_options
 from matchmaker.web.forms import FormState
@@ -86,6 +92,7 @@ class OfferDetailPage:
     conditions: str
     actions: Any = None
     proposals: Any = None
+    explanation: Any = None  # OfferExplanation: what its budget would buy, for its parties
 
 
 def offer_detail_page(session: Session, viewer: Viewer, row: OfferRow,
@@ -106,4 +113,6 @@ def offer_detail_page(session: Session, viewer: Viewer, row: OfferRow,
         conditions=offer.conditions,
         actions=actions if actions.can_change else None,
         proposals=summary if is_party else None,
+        explanation=offer_explanation(session, viewer, offer,
+                                      remaining_offer_usd(offer) - totals.open_usd, language),
     )
