@@ -1,10 +1,10 @@
 """The demo's history of notifications and digests.
 
 Every step of the demo's proposals (proposed, accepted, agreed, declined, delivery, closure
-feedback), every thread message, the reminders before a proposal expired and the sign-up that
-waits for approval told the people the application would have told, at the moment it happened,
-with the application's event keys (so the scheduler never tells them again). Most are read,
-the last week's partly not. A few people take some kinds in daily or weekly digests: their
+feedback), every thread message, the reminders before a proposal expired, the sign-up that
+waits for approval and the monthly bulletins of the last months told the people the
+application would have told, at the moment it happened, with the application's event keys (so
+the scheduler never tells them again). Most are read, the last week's partly not. A few people take some kinds in daily or weekly digests: their
 past digests are in the outbox, sent. Everything is mailed already, except what waits for the
 next digest, so starting the demo prints no backlog of mail.
 
@@ -22,9 +22,11 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from matchmaker.accounts.registration import reviewers_of
+from matchmaker.bulletin.services import bulletin_content, month_before, summary_params
 from matchmaker.demo.people import DEMO_ACCOUNTS
 from matchmaker.demo.proposals import Placed, Storyteller
 from matchmaker.models import (
+    Bulletin,
     Message,
     Notification,
     NotificationDelivery,
@@ -50,6 +52,7 @@ DIGEST_ACCOUNTS = (
     ("donor.undp@demo.matchmaker.test", ("proposals", "follow_up"), WEEKLY),
 )
 DIGEST_SHARE = {DAILY: 0.12, WEEKLY: 0.08}  # of the other people, per delivery
+BULLETIN_MONTHS = 5  # the archive of monthly bulletins the demo starts with
 CLOSED = {"agreed", "declined", "superseded", "expired"}
 
 
@@ -198,6 +201,25 @@ class History:
                           "/admin", user.created_at)
 
 
+    def bulletins(self) -> None:
+        """The monthly bulletins of the last months, published on the first morning of the
+        next month from the portfolio as it then was, and told to everyone active by then
+        (``bulletin.services``): the scheduler finds the last month already published."""
+        day = self.teller.clock.today
+        for _month in range(BULLETIN_MONTHS):
+            period, first, last = month_before(day)
+            day = first
+            at = datetime.combine(last + timedelta(days=1), DIGEST_HOUR)
+            bulletin = Bulletin(period=period, period_start=first, period_end=last,
+                                content=bulletin_content(self.session, first, last),
+                                published_at=at)
+            self.session.add(bulletin)
+            readers = [user for user in self.teller.people.users
+                       if user.status == UserStatus.ACTIVE and user.created_at <= at]
+            self.tell(readers, "bulletin", f"bulletin:{period}", summary_params(bulletin),
+                      f"/bulletin/{period}", at)
+
+
 def _answered_by(proposal, side: str, at: datetime) -> bool:
     answered = getattr(proposal, f"{side}_accepted_at")
     return answered is not None and answered <= at
@@ -247,6 +269,7 @@ def write_notifications(session: Session, teller: Storyteller, messages: list[Me
     history.messages(messages)
     history.reminders()
     history.signups()
+    history.bulletins()
     now = teller.now
     told = sorted((t for t in history.told if t.at <= now),
                   key=lambda t: (t.at, t.user.id, t.kind, t.event_key))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
+from matchmaker.bulletin.services import run_bulletin
 from matchmaker.demo import DEMO_ACCOUNTS, build_demo
 from matchmaker.models import (
     Notification,
@@ -55,7 +56,7 @@ def test_each_step_was_told_when_it_happened_and_most_of_it_is_read(session: Ses
     assert {n.kind for n in p.notifications} >= {
         "proposal_new", "proposal_accepted", "proposal_agreed", "proposal_declined",
         "delivery_step", "feedback_requested", "message_new", "proposal_expiring",
-        "signup_to_approve"}
+        "signup_to_approve", "bulletin"}
 
     # Newest first by id is newest first by time; nothing lies in the future.
     by_id = sorted(p.notifications, key=lambda n: n.id)
@@ -92,10 +93,12 @@ def test_digest_readers_have_their_past_digests_and_the_demo_starts_with_nothing
     weekly = [mail for mail in p.mails if mail.recipient == "donor.undp@demo.matchmaker.test"]
     assert weekly and all(mail.created_at.weekday() == 0 for mail in weekly)
 
-    # Starting the demo mails no backlog, and no reminder goes out twice.
+    # Starting the demo mails no backlog, and no reminder or bulletin goes out twice.
     assert mailing.compose_immediate(engine, settings) == 0
-    reminders = select(Notification.id).where(Notification.kind == "proposal_expiring")
-    before = len(session.exec(reminders).all())
+    scheduled = select(Notification.id).where(
+        Notification.kind.in_(("proposal_expiring", "bulletin")))
+    before = len(session.exec(scheduled).all())
     remind_expiring_proposals(engine, settings, NOW)
-    assert len(session.exec(reminders).all()) == before
+    assert run_bulletin(engine, settings, NOW).endswith("was already published")
+    assert len(session.exec(scheduled).all()) == before
     assert session.exec(select(OutboxMail).where(OutboxMail.sent_at.is_(None))).all() == []
