@@ -66,6 +66,9 @@ class Settings:
     mail_backend: str = "console"
     smtp_host: str = "localhost"
     smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_security: str = "none"  # "none", "starttls" or "tls" (implicit TLS, port 465)
     mail_from: str = "matchmaker@localhost"
     base_url: str = "http://127.0.0.1:8000"
     run_worker: bool = True
@@ -112,6 +115,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool | None = None
     mail_backend = env.get("MATCHMAKER_MAIL_BACKEND", "console")
     if mail_backend not in ("console", "smtp", "outbox"):
         raise SettingsError("MATCHMAKER_MAIL_BACKEND must be one of console, smtp, outbox")
+    smtp_security = env.get("MATCHMAKER_SMTP_SECURITY", "none")
+    if smtp_security not in ("none", "starttls", "tls"):
+        raise SettingsError("MATCHMAKER_SMTP_SECURITY must be one of none, starttls, tls")
     return Settings(
         database_url=env.get("MATCHMAKER_DATABASE_URL") or _default_database_url(),
         host=host,
@@ -122,6 +128,9 @@ def load_settings(env: dict[str, str] | None = None, *, demo: bool | None = None
         mail_backend=mail_backend,
         smtp_host=env.get("MATCHMAKER_SMTP_HOST", "localhost"),
         smtp_port=_read_int(env, "MATCHMAKER_SMTP_PORT", 25),
+        smtp_user=env.get("MATCHMAKER_SMTP_USER", ""),
+        smtp_password=env.get("MATCHMAKER_SMTP_PASSWORD", ""),
+        smtp_security=smtp_security,
         mail_from=env.get("MATCHMAKER_MAIL_FROM", "matchmaker@localhost"),
         base_url=env.get("MATCHMAKER_BASE_URL", f"http://{host}:{port}"),
         # A solve holds the GIL for its whole length: outside the demo, web processes leave

@@ -78,7 +78,8 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             except (OSError, smtplib.SMTPException) as exc:
                 mail.error = f"{type(exc).__name__}: {exc}"[:500]
                 mail.claimed_by, mail.claimed_at = "", None
-                mail.attempts += 1
+                # A permanent refusal (5xx: no such mailbox, relay denied) is not retried.
+                mail.attempts = MAX_ATTEMPTS if _permanent(exc) else mail.attempts + 1
                 mail.next_attempt_at = utcnow() + FIRST_RETRY * 2 ** (mail.attempts - 1)
                 logger.warning("mail #%s to %s not sent: %s", mail.id, mail.recipient,
                                type(exc).__name__)
@@ -88,6 +89,15 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             mail.body = redact(mail.body)
             sent += 1
     return sent
+
+
+def _permanent(exc: Exception) -> bool:
+    """A refusal of this mail itself (no such mailbox, message rejected); a refusal of the
+    sender (530 sign-in required, 535 bad login) is a setting to fix, so it is retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(550 <= code <= 554 for code in codes)
+    return isinstance(exc, smtplib.SMTPDataError) and 550 <= exc.smtp_code <= 554
 
 
 def claim(engine: Engine, mail_id: int, delivery: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 import sys
 from email import policy
 from email.headerregistry import Address
@@ -61,8 +62,10 @@ class SmtpSender:
     """Sends over SMTP, one connection per mail: multipart/alternative (text, then HTML) when
     the mail has an HTML body, marked as automatic so that out-of-office replies stay away."""
 
-    def __init__(self, host: str, port: int, mail_from: str, timeout: float = 20.0) -> None:
+    def __init__(self, host: str, port: int, mail_from: str, timeout: float = 20.0,
+                 user: str = "", password: str = "", security: str = "none") -> None:
         self.host, self.port, self.timeout = host, port, timeout
+        self.user, self.password, self.security = user, password, security
         self.mail_from = sender_address(mail_from)
 
     def message(self, mail: OutboxMail) -> EmailMessage:
@@ -81,9 +84,23 @@ class SmtpSender:
             message.add_alternative(mail.html_body, subtype="html")
         return message
 
+    def connect(self) -> smtplib.SMTP:
+        """A connection, encrypted and signed in as the settings say (a relay usually asks)."""
+        if self.security == "tls":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout,
+                context=ssl.create_default_context())
+        else:
+            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.security == "starttls":
+                connection.starttls(context=ssl.create_default_context())
+        if self.user:
+            connection.login(self.user, self.password)
+        return connection
+
     def send(self, mail: OutboxMail) -> None:
         message = self.message(mail)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as connection:
+        with self.connect() as connection:
             connection.send_message(message)
 
 
@@ -92,5 +109,7 @@ def sender_for(settings: Settings) -> MailSender | None:
     if settings.mail_backend == "console":
         return ConsoleSender(settings.mail_from)
     if settings.mail_backend == "smtp":
-        return SmtpSender(settings.smtp_host, settings.smtp_port, settings.mail_from)
+        return SmtpSender(settings.smtp_host, settings.smtp_port, settings.mail_from,
+                          user=settings.smtp_user, password=settings.smtp_password,
+                          security=settings.smtp_security)
     return None

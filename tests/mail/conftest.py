@@ -16,6 +16,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.conftest import TEST_SECRET
 
@@ -38,11 +39,12 @@ class Collector:
 
     arrived: list[Arrived] = field(default_factory=list)
     refusing: bool = False
+    refusal: str = "451 4.3.0 Mailbox busy, try again later"
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refusing:
-            return "451 4.3.0 Mailbox busy, try again later"
+            return self.refusal
         raw = envelope.original_content
         message = message_from_bytes(raw, policy=policy.default)
         with self.changed:
@@ -58,9 +60,21 @@ class Mailbox:
         self.host, self.port = "127.0.0.1", port
         self.collector = Collector()
         self.controller: Controller | None = None
+        self.logins: list[tuple[str, str]] = []
 
-    def start(self) -> None:
-        self.controller = Controller(self.collector, hostname=self.host, port=self.port)
+    def start(self, credentials: tuple[str, str] | None = None) -> None:
+        """Listen; with ``credentials``, only a client that signs in with them may send."""
+        extra = {}
+        if credentials is not None:
+            def authenticate(server, session, envelope, mechanism, data):
+                login = (data.login.decode(), data.password.decode())
+                self.logins.append(login)
+                return AuthResult(success=login == credentials)
+
+            extra = {"authenticator": authenticate, "auth_required": True,
+                     "auth_require_tls": False}
+        self.controller = Controller(self.collector, hostname=self.host, port=self.port,
+                                     **extra)
         self.controller.start()
 
     def stop(self) -> None:
@@ -68,8 +82,10 @@ class Mailbox:
             self.controller.stop()
             self.controller = None
 
-    def refuse(self, refusing: bool = True) -> None:
+    def refuse(self, refusing: bool = True, reply: str = "") -> None:
         self.collector.refusing = refusing
+        if reply:
+            self.collector.refusal = reply
 
     @property
     def arrived(self) -> list[Arrived]:
