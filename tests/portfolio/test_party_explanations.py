@@ -92,6 +92,9 @@ def test_the_donor_reads_what_its_budget_would_buy_and_the_needs_still_uncovered
     assert "$100,000 neither agreed nor proposed" in uncovered
     assert "Ghana police" not in uncovered
     assert '<a href="/needs/fundable">' in html  # in the nav and under the list
+    nav = client.get("/needs/fundable").text
+    assert '<a href="/needs/fundable" aria-current="page">Needs I could fund</a>' in nav
+    assert '<a href="/needs" aria-current="page">' not in nav
     # The other donor reads the offer but not what its budget would buy.
     sign_in(client, session, people.other_donor)
     assert BUDGET not in client.get(f"/offers/{offer.reference}").text
