@@ -56,7 +56,6 @@ class NeedController(Controller):
         page = MyNeedsPage.load(db, request.state.viewer, filters.status, i18n.get_language())
         return render(request, "needs/mine.html", "needs/_mine_rows.html", page)
 
-    @get("/new", name="needs:new", guards=[WRITERS], sync_to_thread=True)
     @get("/fundable", name="needs:fundable", guards=[roles_required(Role.DONOR)],
          sync_to_thread=True)
     def fundable(self, request: Request, db: Session) -> Response:
@@ -64,6 +63,7 @@ class NeedController(Controller):
         page = FundablePage.build(db, request.state.viewer, i18n.get_language())
         return render(request, "needs/fundable.html", None, page)
 
+    @get("/new", name="needs:new", guards=[WRITERS], sync_to_thread=True)
     def new_need(self, request: Request, db: Session) -> Response:
         return _form_page(request, db, editing.blank_need_values(), {})
 

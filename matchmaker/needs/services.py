@@ -118,7 +118,6 @@ def _to_row(row) -> NeedRow:
     )
 
 
-def search_needs(
 def needs_by_ids(session: Session, ids: set[int], visible: ColumnElement[bool]) -> list[NeedRow]:
     """The needs of ``ids`` that are ``visible``, with their names, nearest deadline first."""
     query = _rows_query().where(Need.id.in_(sorted(ids)), visible)
@@ -126,6 +125,7 @@ def needs_by_ids(session: Session, ids: set[int], visible: ColumnElement[bool]) 
         query.order_by(Need.deadline.is_(None), Need.deadline, Need.id))]
 
 
+def search_needs(
     session: Session, filters: NeedFilters, visible: ColumnElement[bool] | None = None
 ) -> NeedSearchResult:
     """Needs matching ``filters`` among those ``visible`` (default: the public ones)."""
