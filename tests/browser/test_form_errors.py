@@ -372,6 +372,7 @@ def test_run_form(page, live_server, people):
     no_full_reload(page)
     form.get_by_label("Scope").select_option("region")
     form.get_by_label("Region").select_option("")
+    form.locator("details.advanced > summary").click()  # the weights are folded away
     form.get_by_label("Topic match").fill("11")
     form.get_by_label("Proximity").fill("")
     form.get_by_label("Time limit (seconds)").fill("0")
