@@ -23,6 +23,10 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # the accent- and case-blind search of the lists (matchmaker.portfolio.search)
+    from matchmaker.portfolio.search import SQLITE_FOLD, fold
+
+    dbapi_connection.create_function(SQLITE_FOLD, 1, fold, deterministic=True)
 
 
 def make_engine(database_url: str, threads: int = 8) -> Engine:

@@ -22,6 +22,7 @@ from matchmaker.models import (
     User,
     UserStatus,
 )
+from matchmaker.web.pagination import page_offset
 
 ORGANISATION_FIELDS = ("name", "acronym", "kind", "status")
 
@@ -62,7 +63,7 @@ def search_organisations(
         _rows_query().where(*conditions)
         .order_by(Organisation.status != OrganisationStatus.PENDING,
                   func.lower(Organisation.name), Organisation.id)
-        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)
+        .limit(PER_PAGE).offset(page_offset(filters.page, PER_PAGE, total))
     ).all()
     return [OrganisationRow(*row) for row in rows], total
 

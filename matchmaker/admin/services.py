@@ -33,6 +33,7 @@ from matchmaker.models import (
     UserStatus,
     utcnow,
 )
+from matchmaker.web.pagination import page_offset
 
 USER_FIELDS = ("role", "status", "locked_at", "failed_logins")
 
@@ -80,7 +81,7 @@ def search_accounts(
     total = db.scalar(select(func.count()).select_from(query.with_only_columns(User.id).subquery()))
     rows = db.execute(
         query.order_by(func.lower(User.name), User.id)
-        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)
+        .limit(PER_PAGE).offset(page_offset(filters.page, PER_PAGE, total))
     ).all()
     return [AccountRow(*row) for row in rows], total
 
@@ -208,6 +209,6 @@ def list_events(db: Session, viewer: Viewer, filters: EventFilters) -> tuple[lis
         .outerjoin(User, User.id == Event.actor_id)
         .where(*conditions)
         .order_by(Event.created_at.desc(), Event.id.desc())
-        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)
+        .limit(PER_PAGE).offset(page_offset(filters.page, PER_PAGE, total))
     ).all()
     return [EventRow(*row) for row in rows], total

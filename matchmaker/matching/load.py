@@ -292,10 +292,13 @@ def _account_for_proposals(session: Session, portfolio: Portfolio) -> None:
             portfolio.taken.add(pair)
             held_on_need[need_id] += amount
             held_on_offer[offer_id] += amount
-            portfolio.held_usd += amount
-            portfolio.held_count += 1
+            portfolio.held_count += need_id in needs
     for need_id, amount in held_on_need.items():
         if need_id in needs:
+            # What is kept is what it takes from the scope's needs: no more than a need still
+            # asks (competing proposals for one need overlap), none for needs outside the scope;
+            # so it never exceeds what the run reports as requested before them.
+            portfolio.held_usd += min(amount, needs[need_id].remaining)
             needs[need_id].remaining = max(0.0, needs[need_id].remaining - amount)
     for offer_id, amount in held_on_offer.items():
         if offer_id in offers:

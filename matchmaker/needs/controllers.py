@@ -19,6 +19,7 @@ from matchmaker.needs.schemas import MULTI_FIELDS, MyNeedsFilters, NeedFilters
 from matchmaker.needs.views import MyNeedsPage, NeedListPage
 from matchmaker.portfolio.choices import PortfolioChoices
 from matchmaker.portfolio.pages import RecordPages, form_state
+from matchmaker.reference.names import organisation_name
 from matchmaker.web.forms import provide_form
 from matchmaker.web.render import render
 
@@ -92,7 +93,9 @@ class NeedController(Controller):
         viewer = request.state.viewer
         row = services.get_need_by_reference(db, reference, visible=needs_visible(viewer))
         organisation = services.requesting_organisation(db, row.need)
-        page = need_detail_page(db, viewer, row, organisation.name, i18n.get_language())
+        language = i18n.get_language()
+        page = need_detail_page(db, viewer, row, organisation_name(organisation, row.country, language),
+                                language)
         return render(request, "needs/detail.html", None, page)
 
     @get("/{reference:str}/edit", name="needs:edit", guards=[WRITERS], sync_to_thread=True)

@@ -9,7 +9,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from matchmaker.errors import InputError, NotFound
-from matchmaker.i18n import _
+from matchmaker.i18n import _, get_language
 from matchmaker.models import (
     PUBLIC_NEED_STATUSES,
     Category,
@@ -22,7 +22,8 @@ from matchmaker.models import (
     Visibility,
 )
 from matchmaker.needs.schemas import NeedFilters
-from matchmaker.portfolio.search import contains_text, is_reference
+from matchmaker.portfolio.search import contains_text, countries_named, is_reference
+from matchmaker.web.pagination import page_offset
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,9 @@ def search_needs(
     """Needs matching ``filters`` among those ``visible`` (default: the public ones)."""
     conditions = [public_clause() if visible is None else visible]
     if filters.q:
-        conditions.append(contains_text(filters.q, Need.title, Need.description,
-                                        Need.reference, Country.name))
+        conditions.append(contains_text(
+            filters.q, Need.title, Need.description, Need.reference, Country.name,
+            extra=Need.country_id.in_(countries_named(session, filters.q, get_language()))))
     if filters.region:
         conditions.append(_region_clause(session, filters.region))
     if filters.topic:
@@ -153,7 +155,7 @@ def search_needs(
     rows = session.execute(
         base.order_by(*ORDERINGS[filters.sort])
         .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
+        .offset(page_offset(filters.page, filters.per_page, total))
     ).all()
     return NeedSearchResult(rows=[_to_row(row) for row in rows], total=total)
 

@@ -169,7 +169,7 @@ class NeedListPage:
 @dataclass(frozen=True)
 class NeedDetailPage:
     item: NeedItem
-    organisation: str
+    organisation: str  # who asks, when not the State itself ("" then)
     description: str
     goal: str
     languages: list[str]
@@ -187,9 +187,10 @@ class NeedDetailPage:
     def build(cls, row: NeedRow, organisation: str, language: str, **extra: Any
               ) -> NeedDetailPage:
         need = row.need
+        item = NeedItem.from_row(row, language)
         return cls(
-            item=NeedItem.from_row(row, language),
-            organisation=organisation,
+            item=item,
+            organisation=organisation if organisation != item.country else "",  # a State's own
             description=need.description,
             goal=need.goal,
             languages=language_labels(need.languages),

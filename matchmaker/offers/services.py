@@ -25,6 +25,7 @@ from matchmaker.models import (
 )
 from matchmaker.offers.schemas import LISTED_STATUSES, OfferFilters
 from matchmaker.portfolio.search import contains_text, is_reference
+from matchmaker.web.pagination import page_offset
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def search_offers(session: Session, filters: OfferFilters,
     ).scalar_one()
     rows = session.execute(
         base.order_by(*ORDERINGS[filters.sort]).limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
+        .offset(page_offset(filters.page, filters.per_page, total))
     ).all()
     return OfferSearchResult([OfferRow(offer, donor) for offer, donor in rows], total)
 

@@ -30,6 +30,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.proposals.schemas import QueueFilters
+from matchmaker.web.pagination import page_offset
 
 ENTITY = "proposal"
 DonorOrganisation = aliased(Organisation, name="donor_organisation")
@@ -139,16 +140,17 @@ def search_queue(db: Session, viewer: Viewer, filters: QueueFilters) -> QueueRes
 
     tab = _tab_clause(filters.tab, awaiting)
     query = base if tab is None else base.where(tab)
+    total = counts.get(filters.tab, counts["all"]) if tab is not None else counts["all"]
     rank = case((awaiting, 0), (Proposal.state.in_(OPEN_PROPOSAL_STATES), 1), else_=2)
     rows = db.execute(
         query.add_columns(awaiting_flag.label("awaiting"))
         .order_by(rank, Proposal.updated_at.desc(), Proposal.id.desc())
         .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
+        .offset(page_offset(filters.page, filters.per_page, total))
     ).all()
     return QueueResult(
         rows=[ProposalRow(*row[:5], awaiting_me=bool(row.awaiting)) for row in rows],
-        total=counts.get(filters.tab, counts["all"]) if tab is not None else counts["all"],
+        total=total,
         counts=counts,
     )
 

@@ -11,7 +11,7 @@ from matchmaker.accounts import authz
 from matchmaker.accounts.authz import Viewer
 from matchmaker.event_words import EventWords, in_words
 from matchmaker.i18n import _
-from matchmaker.models import OPEN_PROPOSAL_STATES, ProposalState
+from matchmaker.models import OPEN_PROPOSAL_STATES, ProposalOrigin, ProposalState
 from matchmaker.needs.services import NeedRow
 from matchmaker.needs.views import STATUS_LABELS as NEED_STATUS_LABELS
 from matchmaker.needs.views import NeedItem
@@ -30,7 +30,7 @@ from matchmaker.reference.names import country_name
 from matchmaker.runs.schemas import CRITERION_LABELS
 from matchmaker.web.forms import FormState
 from matchmaker.web.pagination import Pagination, query_string
-from matchmaker.web.templating import money
+from matchmaker.web.templating import money, number
 
 
 @dataclass
@@ -66,6 +66,11 @@ class ProposalItem:
     @property
     def decline_open(self) -> bool:
         return bool(self.decline_form.errors)
+
+    @property
+    def score_label(self) -> str:
+        """The score, or "made by hand": a proposal by hand has no score, not a score of 0."""
+        return _("made by hand") if self.origin == ProposalOrigin.MANUAL else number(self.score, 2)
 
     @classmethod
     def build(cls, row: ProposalRow, viewer: Viewer, language: str) -> ProposalItem:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from matchmaker.models import (
     PUBLIC_NEED_STATUSES,
     Country,
     Need,
+    NeedStatus,
     Offer,
     OfferStatus,
     Proposal,
@@ -36,7 +37,7 @@ class RegionFigures:
 
 @dataclass(frozen=True)
 class PortfolioFigures:
-    needs: int
+    needs: int  # open and matched ones (OPEN_AND_MATCHED)
     requesting_states: int
     offers: int
     donors: int
@@ -51,6 +52,10 @@ class PortfolioFigures:
         return self.agreed_usd / self.requested_usd if self.requested_usd else 0.0
 
 
+# "Open and matched needs": still asking or agreed, not yet in delivery or completed
+OPEN_AND_MATCHED = (NeedStatus.PUBLISHED, NeedStatus.PARTLY_MATCHED, NeedStatus.MATCHED)
+
+
 def _public_needs():
     return (Need.status.in_(PUBLIC_NEED_STATUSES)) & (Need.visibility == Visibility.PUBLIC)
 
@@ -59,7 +64,7 @@ def portfolio_figures(session: Session) -> PortfolioFigures:
     """Totals over published, public needs and published offers, and the same by region."""
     needs, states, requested, agreed = session.execute(
         select(
-            func.count(Need.id),
+            func.coalesce(func.sum(case((Need.status.in_(OPEN_AND_MATCHED), 1), else_=0)), 0),
             func.count(func.distinct(Need.country_id)),
             func.coalesce(func.sum(Need.cost_usd), 0),
             func.coalesce(func.sum(Need.agreed_usd), 0),
@@ -96,7 +101,7 @@ def portfolio_figures(session: Session) -> PortfolioFigures:
         .order_by(func.sum(Need.cost_usd).desc())
     ).all()
     return PortfolioFigures(
-        needs=needs,
+        needs=int(needs),
         requesting_states=states,
         offers=offers,
         donors=donors,

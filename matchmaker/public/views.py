@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from matchmaker.i18n import get_language
 from matchmaker.public.services import PortfolioFigures, portfolio_figures
+from matchmaker.reference.names import region_name
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class LandingPage:
     def build(cls, session: Session) -> LandingPage:
         figures = portfolio_figures(session)
         largest = max((r.requested_usd for r in figures.by_region), default=0) or 1
+        language = get_language()
         regions = [
-            RegionBar(r.name, r.m49, r.needs, r.states, r.requested_usd, r.agreed_usd,
+            RegionBar(region_name(r, language), r.m49, r.needs, r.states, r.requested_usd, r.agreed_usd,
                       r.coverage, round(100 * r.requested_usd / largest))
             for r in figures.by_region
         ]

@@ -6,15 +6,30 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 
+def last_page(per_page: int, total: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def page_offset(page: int, per_page: int, total: int) -> int:
+    """The offset of ``page``, a page past the end read as the last one (a stale or edited
+    link to page 999 shows the last rows and says so, not "19,961–264 of 264")."""
+    return (min(page, last_page(per_page, total)) - 1) * per_page
+
+
 @dataclass(frozen=True)
 class Pagination:
+    """The page shown; one asked past the end is the last page (as ``page_offset`` reads it)."""
+
     page: int
     per_page: int
     total: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "page", min(self.page, last_page(self.per_page, self.total)))
+
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return last_page(self.per_page, self.total)
 
     @property
     def offset(self) -> int:

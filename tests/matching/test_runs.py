@@ -38,7 +38,7 @@ from matchmaker.runs.worker import (
 )
 from solver import ProblemError
 from tests import factories
-from tests.matching.conftest import category
+from tests.matching.conftest import category, plan
 
 
 def queue(session, user, **fields) -> MatchRun:
@@ -331,6 +331,24 @@ def test_the_app_starts_and_stops_its_worker(settings, engine):
     disabled = create_app(settings, engine=engine)
     with TestClient(app=disabled):
         assert getattr(disabled.state, "run_worker", None) is None
+
+
+def test_what_a_run_keeps_never_exceeds_what_its_needs_ask(session, small_portfolio, donor_org):
+    (ghana, nigeria), offer = small_portfolio
+    other = factories.make_offer(session, donor_org, budget_usd=500_000,
+                                 topics=[category(session, "marking.machines")])
+    for open_offer, amount in ((offer, 60_000), (other, 70_000)):  # 130k overlapping Ghana's 80k
+        session.add(Proposal(need_id=ghana.id, offer_id=open_offer.id, amount_usd=amount,
+                             origin=ProposalOrigin.MANUAL, state=ProposalState.PROPOSED))
+    session.commit()
+
+    ghana_only = plan(session, scope=Scope(country_ids=frozenset({ghana.country_id})))
+    result = ghana_only.decoded.result
+    assert (result["held_count"], result["held_usd"], result["requested_usd"]) == (2, 80_000, 0)
+    nigeria_only = plan(session, scope=Scope(country_ids=frozenset({nigeria.country_id})))
+    result = nigeria_only.decoded.result  # Ghana's proposals are not this scope's to keep
+    assert (result["held_count"], result["held_usd"], result["requested_usd"]) == (
+        0, 0, 120_000)
 
 
 def test_coordinator_scopes(session, people):

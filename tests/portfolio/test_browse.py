@@ -133,8 +133,10 @@ def test_pages_keep_the_filters(session, dieter):
     assert titles(second) == ["Machines 20", "Machines 21", "Machines 22"]
     fifty = dieter.get("/needs?topic=marking.machines&per_page=50").text
     assert "Showing 1–23 of 23 needs" in fifty and 'rel="next"' not in fifty
-    beyond = dieter.get("/needs?topic=marking.machines&page=9")
-    assert beyond.status_code == 200 and titles(beyond.text) == []
+    beyond = dieter.get("/needs?topic=marking.machines&sort=title&page=9")  # past the end
+    assert beyond.status_code == 200
+    assert titles(beyond.text) == ["Machines 20", "Machines 21", "Machines 22"]
+    assert "Showing 21–23 of 23 needs" in beyond.text
 
 
 def test_instant_search_answers_htmx_with_the_results_only(dieter, shelf):
@@ -142,7 +144,7 @@ def test_instant_search_answers_htmx_with_the_results_only(dieter, shelf):
     assert response.status_code == 200 and response.headers["vary"] == "HX-Request"
     assert "<html" not in response.text and "<form" not in response.text
     assert titles(response.text) == ["Border scanners"]
-    assert "Showing 1–1 of 1 needs" in response.text
+    assert re.search(r"Showing 1–1 of 1 need\s*<", response.text)  # not "1 needs"
     full = dieter.get("/needs?q=scanners").text
     assert 'hx-get="/needs"' in full and 'hx-target="#results"' in full
     assert 'delay:300ms from:input[name=q]' in full

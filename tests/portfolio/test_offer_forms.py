@@ -169,7 +169,8 @@ def test_the_form_keeps_every_typed_value_on_error(people, sign_in):
     assert 'value="funding" checked' in html and 'value="equipment" checked' not in html
     assert 'value="es" checked' in html and 'value="en" checked' not in html
     assert 'value="419" checked' in html and 'value="011" checked' not in html
-    assert '<option value="FJI" selected>' in html and '<option value="KEN" selected>' in html
+    assert 'name="countries" value="FJI" checked' in html
+    assert 'name="countries" value="KEN" checked' in html
     assert 'name="ldc_only" value="on" checked' in html
     assert 'name="sids_only" value="on" checked' not in html
     assert "Keep &lt;this&gt; text</textarea>" in html
@@ -353,3 +354,20 @@ def test_text_typed_into_an_offer_is_shown_as_text(client, session, people, sign
     for name, response in pages.items():
         assert script not in response.text, name
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text, name
+
+
+def test_eligible_states_are_a_filterable_checkbox_list_that_keeps_the_choice(
+    session, people, sign_in
+):
+    dieter = sign_in(people.donor)
+    page = dieter.get("/offers/new?lang=fr").text
+    states = page.split('id="field-countries"')[1].split("</fieldset>")[0]
+    assert "<select" not in states and "Ctrl" not in page
+    assert 'type="checkbox" name="countries" value="KEN"' in states
+    assert 'data-picker-filter hidden' in states  # shown by static/js/picker.js
+    assert "Côte d’Ivoire" in states and "Kenya" in states
+    assert "js/picker.js" in page
+    # a form sent back with an error keeps the States ticked
+    refused = dieter.post("/offers/new", {**offer_form(title=""), "intent": "publish"}).text
+    kept = refused.split('id="field-excluded_countries"')[1].split("</fieldset>")[0]
+    assert 'value="MLI" checked' in kept

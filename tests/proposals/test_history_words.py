@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from matchmaker.models import Event
+from matchmaker.models import Event, ProposalOrigin
+from tests import factories
+from tests.proposals.conftest import make_proposal
 
 
 def _history(page: str) -> str:
@@ -60,3 +62,17 @@ def test_a_delivered_need_update_reads_as_a_sentence_on_the_audit_trail(
     assert "2027-01-31" not in trail
     french = admin.get("/admin/events?entity=need&lang=fr").text
     assert "31 janv. 2027" in french and "31 mars 2027" in french
+
+
+def test_a_proposal_by_hand_says_so_instead_of_a_zero_score(session, cast, browser_for):
+    need = factories.make_need(session, "GHA", title="Hand-made need", cost_usd=50_000)
+    offer = factories.make_offer(session, factories.state_org(session, "DEU"), budget_usd=90_000)
+    proposal = make_proposal(session, need, offer, score=0.0, breakdown={},
+                             origin=ProposalOrigin.MANUAL)
+    session.commit()
+    requester = browser_for(cast.requester)
+    page = requester.get(f"/proposals/{proposal.id}").text
+    header = page.split('class="record-meta"')[1].split("</p>")[0]
+    assert "made by hand" in header and "score" not in header
+    row = requester.get("/proposals").text.split(f'id="proposal-{proposal.id}"')[1].split("</tr>")[0]
+    assert "made by hand" in row and "0.00" not in row
