@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from matchmaker.demo.people import People
 from matchmaker.demo.proposals import AuditEntry, Story, snapshot
-from matchmaker.models import Event, NeedStatus, OfferStatus
+from matchmaker.models import Event, NeedStatus, OfferStatus, utcnow
 
 # As matchmaker.needs.editing.NEED_FIELDS and matchmaker.offers.editing.OFFER_FIELDS
 # (the tests check that they stay in step), and the amount fields of
@@ -112,7 +112,9 @@ def _change(entry: AuditEntry, record, before: dict, fields: tuple[str, ...], en
 
 
 def write_events(session, entries: list[AuditEntry]) -> list[Event]:
-    """The entries as Events, oldest first (the records have ids by now)."""
+    """The entries as Events, oldest first (the records have ids by now); none is dated after
+    the build (a record made "today" at office hours may be later than a build at dawn)."""
+    now = utcnow()
     events = []
     for entry in sorted(entries, key=lambda e: e.at):
         note = entry.note.format(id=entry.about.id) if entry.about else entry.note
@@ -126,7 +128,7 @@ def write_events(session, entries: list[AuditEntry]) -> list[Event]:
                 before=entry.before,
                 after=entry.after,
                 note=note,
-                created_at=entry.at,
+                created_at=min(entry.at, now),
             )
         )
     session.add_all(events)

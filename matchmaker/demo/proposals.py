@@ -31,6 +31,7 @@ from matchmaker.models import (
     ProposalState,
     Side,
     User,
+    utcnow,
 )
 
 ANSWER_WITHIN = timedelta(days=30)  # as the application's PROPOSAL_LIFETIME
@@ -162,8 +163,10 @@ class Storyteller:
         self.clock, self.rng = clock, rng
         self.encoder = Encoder(ref)
         self.coordinators = people.coordinators()
-        # Everything happened before 08:00 UTC today.
-        self.now = datetime.combine(clock.today, time(8), tzinfo=clock.moment(0).tzinfo)
+        # Everything happened before 08:00 UTC today, or before now when a build runs earlier
+        # in the day: no decision is dated in the future.
+        self.now = min(datetime.combine(clock.today, time(8), tzinfo=clock.moment(0).tzinfo),
+                       utcnow())
 
     # --- who and when ------------------------------------------------------------------
 

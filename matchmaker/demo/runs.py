@@ -78,7 +78,9 @@ def make_run(
     ]  # fmt: skip
     for placed in superseded:
         teller.supersede(placed, run, started_by)
-    held = [p for p in story.placed if p.proposal.state in (
+    # kept: the open proposals of the scope's needs (as matching.load counts them), so what is
+    # kept and what is still requested add up to what the scope's needs ask
+    held = [p for p in story.placed if scoped[p.need] and p.proposal.state in (
         ProposalState.PROPOSED, ProposalState.ACCEPTED_BY_DONOR,
         ProposalState.ACCEPTED_BY_REQUESTER)]  # fmt: skip
 
