@@ -87,7 +87,7 @@ def test_a_covered_need_leaves_no_open_proposal_in_any_queue(session, cast, deal
         assert "Dutch marking fund" in closed and "Withdrawn" in closed
     assert other_donor.api("POST", f"/api/proposals/{rival.id}/accept").status_code == 409
     history = other_donor.get(f"/proposals/{rival.id}").text
-    assert "Withdrawn: it can no longer be accepted" in history
+    assert "It was withdrawn: it can no longer be accepted" in history
     assert "no longer open for funding" in history
     assert told(session, "proposal_withdrawn") == {cast.requester.id, cast.other_donor.id}
     [reason] = {n.params["reason"] for n in notifications(session, "proposal_withdrawn")}
