@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from babel.lists import format_list
+
+from matchmaker import i18n
 from matchmaker.i18n import _, ngettext
 from matchmaker.web.templating import money
 
@@ -67,7 +70,9 @@ def run_summary_sentence(n_proposals: int, proposed_usd: int, n_needs: int, scop
     if not unmet:
         return _("%(proposals)s %(cover)s; none stays open.", proposals=head, cover=cover)
     counts = Counter(why_open(fact) for fact in unmet)
-    reasons = ", ".join(_because(key, counts[key]) for key in WHY if counts[key])
+    # the list punctuation of the reader's language ("、" in Chinese, "،" in Arabic)
+    reasons = format_list([_because(key, counts[key]) for key in WHY if counts[key]],
+                          style="standard", locale=i18n.babel_locale())
     stay = ngettext("%(num)d stays open", "%(num)d stay open", len(unmet))
     return _("%(proposals)s %(cover)s; %(stay)s: %(reasons)s.", proposals=head, cover=cover,
              stay=stay, reasons=reasons)

@@ -43,7 +43,9 @@ def test_the_result_leads_with_a_plain_sentence_and_folds_the_figures(
     assert summary and summary.group(1) == (
         "2 proposals worth $100K would cover 1 of the 4 needs in the whole portfolio; "
         "3 stay open: 1 because no offer covers its topic, 1 because no offer gives what it "
-        "asks for, 1 only partly covered.")
+        "asks for, and 1 only partly covered.")
+    french = client.get(f"/runs/{run.id}?lang=fr").text
+    assert re.search(r"data-summary>[^<]*, 1 [^<]* et 1 ", french)  # the language's own list
     details = html[html.index('<details class="run-details">'):]
     details = details[:details.index("</details>")]
     assert "<summary>Details</summary>" in details
