@@ -4,6 +4,7 @@ hold (a needs-list card says "Cost" and "Deadline", not a bare "$80,000" and a d
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.tour import PHONE, each_failure, tour, walk  # noqa: F401 - a fixture
@@ -15,9 +16,15 @@ OUT_OF_REACH = """() => [...document.querySelectorAll('button, .button, [type=su
   .map(([name, box]) => `${name} spans ${Math.round(box.left)}-${Math.round(box.right)} px`)"""
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(-3).map((element) => `${element.tagName.toLowerCase()}.${element.className}`)"""
+
+
 def overflow(page: Page) -> list[str]:
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    problems = [f"the page is {width} px wide"] if width > PHONE["width"] else []
+    problems = ([f"the page is {width} px wide ({', '.join(page.evaluate(WIDEST))})"]
+                if width > PHONE["width"] else [])
     return problems + page.evaluate(OUT_OF_REACH)
 
 
@@ -27,6 +34,18 @@ def label_of(page: Page, cell) -> str:
 
 def test_no_page_scrolls_sideways_and_every_button_is_within_reach(browser, live_server, tour):
     failures = each_failure(walk(browser, live_server, tour, PHONE), overflow)
+    assert failures == []
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar", "ru", "zh"])
+def test_no_page_overflows_a_phone_in_the_other_languages(browser, live_server, tour, language):
+    """Longer words (French, Russian), right to left (Arabic), no spaces to break at (Chinese):
+    every page still fits 390 px, and is served in the language asked for."""
+    def check(page: Page) -> list[str]:
+        served = page.evaluate("() => document.documentElement.lang")
+        return overflow(page) + ([f"served in {served}"] if served != language else [])
+
+    failures = each_failure(walk(browser, live_server, tour, PHONE, language=language), check)
     assert failures == []
 
 

@@ -94,9 +94,10 @@ def first_proposal_of(session, run_id: int) -> int:
 
 
 def walk(browser: Browser, live_server, tour: Tour, viewport: dict, *, bypass_csp: bool = False,
-         only: tuple[str, ...] = ()) -> Iterator[tuple[Stop, Page]]:
+         only: tuple[str, ...] = (), language: str = "") -> Iterator[tuple[Stop, Page]]:
     """Open every stop of the tour (or ``only`` those named, e.g. "donor /proposals"), signed in
-    as its role, and yield it loaded."""
+    as its role (in ``language`` when given: the language switch's cookie), and yield it
+    loaded."""
     for role, paths in tour.by_role(only).items():
         context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp)
         context.set_default_timeout(10_000)
@@ -104,6 +105,9 @@ def walk(browser: Browser, live_server, tour: Tour, viewport: dict, *, bypass_cs
             page = context.new_page()
             if role:
                 sign_in(page, live_server("/login"), tour.users[role].email, PASSWORD)
+            if language:  # after signing in, whose form the steps fill in English
+                context.add_cookies([{"name": "lang", "value": language,
+                                      "url": live_server("/")}])
             for path in paths:
                 response = page.goto(live_server(path))
                 assert response.status == 200, f"{role} {path}: {response.status}"
