@@ -28,3 +28,27 @@ def login(client, user: User, password: str = PASSWORD) -> str:
                                            "_csrf": token}, follow_redirects=False)
     assert response.status_code == 303, response.text[:500]
     return csrf_token(client.get("/").text)
+
+
+def in_a_thread_of_its_own(function, *args):
+    """``function(*args)`` run in a new thread, its result returned (its exception raised).
+
+    For tests that start an event loop (asyncio.run, anyio.run): once a browser test has run,
+    Playwright's sync API keeps a loop running in the main thread, where no other may start.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

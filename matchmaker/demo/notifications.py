@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from matchmaker.accounts.registration import reviewers_of
@@ -209,6 +209,8 @@ class History:
         for _month in range(BULLETIN_MONTHS):
             period, first, last = month_before(day)
             day = first
+            if self.session.scalar(select(Bulletin.id).where(Bulletin.period == period)):
+                continue  # a running scheduler published it already
             at = datetime.combine(last + timedelta(days=1), DIGEST_HOUR)
             bulletin = Bulletin(period=period, period_start=first, period_end=last,
                                 content=bulletin_content(self.session, first, last),

@@ -96,7 +96,9 @@ def post_offer(page: Page, title: str = OFFER_TITLE, eligible_state: str = "") -
     form.get_by_label("Available until").fill((date.today() + timedelta(days=540)).isoformat())
     expect(form.get_by_role("checkbox", name="English")).to_be_checked()
     if eligible_state:
-        form.get_by_label("Eligible States").select_option(label=eligible_state)
+        states = form.get_by_role("group", name="Eligible States")
+        states.get_by_role("searchbox").fill(eligible_state)  # the picker's filter box
+        states.get_by_role("checkbox", name=eligible_state, exact=True).check()
     else:
         form.get_by_role("checkbox", name=re.compile(r"^Africa\b")).check()
     form.get_by_role("button", name="Publish").click()

@@ -37,6 +37,7 @@ def portfolio(session):
 def test_run_form_errors_then_a_run_followed_to_its_result(page, live_server, portfolio):
     sign_in(page, live_server, portfolio.email, PASSWORD)
     page.goto(live_server("/runs"))
+    page.click("#run-form details.advanced > summary")  # weights and time limit are folded
     page.fill("#input-weight_topic", "12")
     page.fill("#input-time_limit", "0")
     page.click("#run-form button[type=submit]")

@@ -14,6 +14,7 @@ import asyncio
 import httpx
 
 from tests import factories
+from tests.helpers import in_a_thread_of_its_own
 from tests.web.conftest import sign_in_over_http
 
 CONCURRENT = 100
@@ -48,6 +49,6 @@ def test_a_burst_of_100_concurrent_requests_is_answered_in_full(production_serve
     cookies = sign_in_over_http(production_server, donor)
 
     for _ in range(2):  # twice: the second burst finds the pool as the first one left it
-        answers = asyncio.run(_burst(production_server, cookies))
+        answers = in_a_thread_of_its_own(asyncio.run, _burst(production_server, cookies))
         failures = [answer for answer in answers if answer != "ok"]
         assert failures == [], f"{len(failures)} of {CONCURRENT} not answered: {failures[:10]}"

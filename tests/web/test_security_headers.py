@@ -15,6 +15,7 @@ from matchmaker.accounts import sessions
 from matchmaker.models import Need
 from matchmaker.web.middleware import MAX_FORM_BYTES
 from tests.accounts.conftest import anonymous_token
+from tests.helpers import in_a_thread_of_its_own
 from tests.portfolio.conftest import need_form, people, sign_in  # noqa: F401 - fixtures
 
 TOO_LARGE = "This form is too large (at most 2 MB)."
@@ -163,7 +164,7 @@ def test_a_body_without_a_declared_length_is_cut_at_the_limit(app, client):
                     (b"content-type", b"application/x-www-form-urlencoded"),
                     (b"cookie", f"{sessions.CSRF_COOKIE}={token}".encode())],
     }
-    anyio.run(app, scope, receive, send)
+    in_a_thread_of_its_own(anyio.run, app, scope, receive, send)
     assert answer[0]["status"] == 413
     assert TOO_LARGE in b"".join(m.get("body", b"") for m in answer[1:]).decode()
     assert (chunks_read - 1) * len(chunk) <= MAX_FORM_BYTES + len(chunk)
