@@ -34,6 +34,7 @@ from matchmaker.web.pagination import page_offset
 
 ENTITY = "proposal"
 DonorOrganisation = aliased(Organisation, name="donor_organisation")
+DonorCountry = aliased(Country, name="donor_country")  # a State donor speaks by its name
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ProposalRow:
     country: Country
     donor: Organisation
     awaiting_me: bool = False
+    donor_country: Country | None = None
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,12 @@ class QueueResult:
 
 def _rows_query():
     return (
-        select(Proposal, Need, Offer, Country, DonorOrganisation)
+        select(Proposal, Need, Offer, Country, DonorOrganisation, DonorCountry)
         .join(Need, Need.id == Proposal.need_id)
         .join(Offer, Offer.id == Proposal.offer_id)
         .join(Country, Country.id == Need.country_id)
         .join(DonorOrganisation, DonorOrganisation.id == Offer.organisation_id)
+        .outerjoin(DonorCountry, DonorCountry.id == DonorOrganisation.country_id)
     )
 
 
@@ -149,7 +152,8 @@ def search_queue(db: Session, viewer: Viewer, filters: QueueFilters) -> QueueRes
         .offset(page_offset(filters.page, filters.per_page, total))
     ).all()
     return QueueResult(
-        rows=[ProposalRow(*row[:5], awaiting_me=bool(row.awaiting)) for row in rows],
+        rows=[ProposalRow(*row[:5], awaiting_me=bool(row.awaiting), donor_country=row[5])
+              for row in rows],
         total=total,
         counts=counts,
     )
@@ -182,7 +186,8 @@ def get_row(db: Session, viewer: Viewer, proposal_id: int) -> ProposalRow:
         raise NotFound(_("No proposal number %(id)s.", id=proposal_id))
     proposal, need, offer = row[0], row[1], row[2]
     sides = authz.sides_of(viewer, need, offer)
-    return ProposalRow(*row[:5], awaiting_me=bool(sides & unanswered_sides(proposal)))
+    return ProposalRow(*row[:5], awaiting_me=bool(sides & unanswered_sides(proposal)),
+                       donor_country=row[5])
 
 
 def unanswered_sides(proposal: Proposal) -> set[str]:

@@ -26,7 +26,7 @@ from matchmaker.proposals.manual import OfferChoice
 from matchmaker.proposals.messages import ThreadMessage
 from matchmaker.proposals.schemas import MET_CHOICES, TABS, QueueFilters
 from matchmaker.proposals.services import ProposalRow, QueueResult
-from matchmaker.reference.names import country_name
+from matchmaker.reference.names import country_name, organisation_name
 from matchmaker.runs.schemas import CRITERION_LABELS
 from matchmaker.web.forms import FormState
 from matchmaker.web.pagination import Pagination, query_string
@@ -88,7 +88,7 @@ class ProposalItem:
             country=country_name(row.country, language),
             offer_reference=offer.reference,
             offer_title=offer.title,
-            donor=row.donor.name,
+            donor=organisation_name(row.donor, row.donor_country, language),
             amount_usd=proposal.amount_usd,
             share=proposal.amount_usd / need.cost_usd if need.cost_usd else 1.0,
             score=proposal.score,
