@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -32,6 +33,7 @@ from matchmaker.web.pagination import page_offset
 class OfferRow:
     offer: Offer
     donor: Organisation
+    donor_country: Country | None = None  # a State donor speaks by its name (CLDR)
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,13 @@ ORDERINGS = {
 }
 
 
+DonorCountry = aliased(Country, name="donor_country")  # aliased: filters query Country too
+
+
 def _rows_query():
-    return select(Offer, Organisation).join(Organisation, Organisation.id == Offer.organisation_id)
+    return (select(Offer, Organisation, DonorCountry)
+            .join(Organisation, Organisation.id == Offer.organisation_id)
+            .outerjoin(DonorCountry, DonorCountry.id == Organisation.country_id))
 
 
 def search_offers(session: Session, filters: OfferFilters,
@@ -143,7 +150,7 @@ def search_offers(session: Session, filters: OfferFilters,
         base.order_by(*ORDERINGS[filters.sort]).limit(filters.per_page)
         .offset(page_offset(filters.page, filters.per_page, total))
     ).all()
-    return OfferSearchResult([OfferRow(offer, donor) for offer, donor in rows], total)
+    return OfferSearchResult([OfferRow(*row) for row in rows], total)
 
 
 def get_offer_by_reference(session: Session, reference: str,
@@ -153,7 +160,7 @@ def get_offer_by_reference(session: Session, reference: str,
         _rows_query().where(Offer.reference == reference, visible)).first()
     if row is None:
         raise NotFound(_("No offer with reference “%(ref)s”.", ref=reference[:24]))
-    return OfferRow(row[0], row[1])
+    return OfferRow(*row)
 
 
 def list_organisation_offers(session: Session, organisation_id: int) -> list[OfferRow]:
@@ -162,7 +169,7 @@ def list_organisation_offers(session: Session, organisation_id: int) -> list[Off
         _rows_query().where(Offer.organisation_id == organisation_id)
         .order_by(Offer.updated_at.desc(), Offer.id.desc())
     ).all()
-    return [OfferRow(offer, donor) for offer, donor in rows]
+    return [OfferRow(*row) for row in rows]
 
 
 def offer_coverage(session: Session, offer_ids: list[int]) -> dict[int, OfferCoverage]:

@@ -31,7 +31,12 @@ from matchmaker.offers.services import (
 from matchmaker.portfolio.coverage import ProposalTotals, offer_totals, remaining_offer_usd
 from matchmaker.portfolio.listing import PER_PAGE_CHOICES
 from matchmaker.portfolio.views import Option, ProposalLinks, status_options
-from matchmaker.reference.names import category_name, country_name, region_name
+from matchmaker.reference.names import (
+    category_name,
+    country_name,
+    organisation_name,
+    region_name,
+)
 from matchmaker.web.pagination import Pagination, query_string
 
 STATUS_LABELS = {
@@ -100,7 +105,8 @@ class OfferItem:
     def build(cls, row: OfferRow, coverage: OfferCoverage, language: str) -> OfferItem:
         offer = row.offer
         return cls(
-            reference=offer.reference, title=offer.title, donor=row.donor.name,
+            reference=offer.reference, title=offer.title,
+            donor=organisation_name(row.donor, row.donor_country, language),
             status=offer.status, status_label=str(STATUS_LABELS.get(offer.status, offer.status)),
             budget=offer.budget, currency=offer.currency, budget_usd=offer.budget_usd,
             committed_usd=offer.committed_usd, remaining_usd=remaining_offer_usd(offer),

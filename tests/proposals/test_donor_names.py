@@ -13,3 +13,10 @@ def test_a_state_donor_is_named_in_the_readers_language(deal, cast, browser_for)
     assert "Allemagne" in queue and "Allemagne" in page
     english = ama.client.get("/api/proposals").json()
     assert english["items"][0]["donor"] == "Germany"
+
+
+def test_a_state_donor_is_named_in_the_readers_language_on_offers(deal, cast, browser_for):
+    ama = browser_for(cast.requester)
+    listing = ama.client.get("/offers?lang=fr").text
+    page = ama.client.get(f"/offers/{deal.offer.reference}?lang=fr").text
+    assert "Allemagne" in listing and "Allemagne" in page
