@@ -1,52 +1,17 @@
-"""Who the scheduler's notifications go to: each side of a proposal, and the coordinators of
-the region of a need's State (the same people who may see the records: authz)."""
+"""Who the scheduler's notifications go to (the rules of notifications.recipients, under the
+names the jobs use), and the plain facts of a need or a pair that the kinds put into words."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from matchmaker.models import (
-    Country,
-    Need,
-    Offer,
-    Organisation,
-    OrganisationCountry,
-    OrganisationKind,
-    Role,
-    User,
-    UserStatus,
-)
+from matchmaker.models import Country, Need, Offer, Organisation
+from matchmaker.notifications.recipients import coordinators_of as coordinators
+from matchmaker.notifications.recipients import need_side as requesters
+from matchmaker.notifications.recipients import offer_side as donors
 
-
-def _active(db: Session, *conditions) -> list[User]:
-    return list(db.scalars(
-        select(User).where(User.status == UserStatus.ACTIVE, *conditions).order_by(User.id)
-    ).all())
-
-
-def requesters(db: Session, need: Need) -> list[User]:
-    """The requesting State's points of contact."""
-    return _active(db, User.organisation_id == need.organisation_id, User.role == Role.REQUESTER)
-
-
-def donors(db: Session, offer: Offer) -> list[User]:
-    """The donor organisation's staff."""
-    return _active(db, User.organisation_id == offer.organisation_id, User.role == Role.DONOR)
-
-
-def coordinators(db: Session, country_id: int) -> list[User]:
-    """Coordinators whose region covers ``country_id``: the regional centre of the State, or a
-    regional organisation that lists it among its members (authz.coordinator_country_ids)."""
-    centre = select(Country.regional_centre_id).where(Country.id == country_id).scalar_subquery()
-    is_centre = ((Organisation.kind == OrganisationKind.REGIONAL_CENTRE)
-                 & Organisation.regional_centre_id.is_not(None))
-    covering = select(Organisation.id).where(or_(
-        is_centre & (Organisation.regional_centre_id == centre),
-        ~is_centre & Organisation.id.in_(select(OrganisationCountry.organisation_id)
-                                         .where(OrganisationCountry.country_id == country_id)),
-    ))
-    return _active(db, User.role == Role.COORDINATOR, User.organisation_id.in_(covering))
+__all__ = ["coordinators", "donors", "need_params", "proposal_params", "requesters"]
 
 
 def need_params(db: Session, need: Need) -> dict:
