@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import Provide
-from litestar.response import Redirect
 from sqlmodel import Session
 
 from matchmaker import i18n
@@ -26,7 +25,7 @@ from matchmaker.proposals.decisions import remaining_budget
 from matchmaker.proposals.schemas import REFERENCE_MAX, ManualProposalInput
 from matchmaker.proposals.views import OfferOption
 from matchmaker.web.forms import FormState, provide_form
-from matchmaker.web.render import is_fragment_request, render
+from matchmaker.web.render import go_to, render
 from matchmaker.web.templating import money
 
 
@@ -82,12 +81,7 @@ class AskOfferController(Controller):
         except FormErrors as invalid:
             state = FormState.from_submission(form, invalid.errors)
             return self._page(request, db, form.get("offer") or "", state, 422)
-        location = f"/proposals/{proposal.id}"
-        background = deliver_after_response(request)
-        if is_fragment_request(request):
-            return Response(content="", status_code=200, headers={"HX-Location": location},
-                            background=background)
-        return Redirect(path=location, status_code=303, background=background)
+        return go_to(request, f"/proposals/{proposal.id}", deliver_after_response(request))
 
     @staticmethod
     def _page(request: Request, db: Session, reference: str, form: FormState | None = None,

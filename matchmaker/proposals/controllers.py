@@ -24,7 +24,7 @@ from matchmaker.proposals.schemas import ManualProposalInput, QueueFilters, pars
 from matchmaker.proposals.views import DetailPage, NewProposalPage, ProposalItem, QueuePage
 from matchmaker.web.bounds import RecordId
 from matchmaker.web.forms import FormState, provide_form
-from matchmaker.web.render import is_fragment_request, render
+from matchmaker.web.render import go_to, is_fragment_request, render
 from matchmaker.web.urls import safe_next
 
 CHANGED = {"HX-Trigger": "proposals-changed"}
@@ -212,12 +212,7 @@ class ManualProposalController(Controller):
         except FormErrors as invalid:
             state = FormState.from_submission(form, invalid.errors)
             return self._page(request, db, form.get("need") or "", state, 422)
-        location = f"/proposals/{proposal.id}"
-        background = deliver_after_response(request)
-        if is_fragment_request(request):
-            return Response(content="", status_code=200, headers={"HX-Location": location},
-                            background=background)
-        return Redirect(path=location, status_code=303, background=background)
+        return go_to(request, f"/proposals/{proposal.id}", deliver_after_response(request))
 
     @staticmethod
     def _page(request: Request, db: Session, reference: str, form: FormState | None = None,

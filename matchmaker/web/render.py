@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.enums import MediaType
+from litestar.response import Redirect
 
 from matchmaker import i18n
 from matchmaker.accounts.authz import ANONYMOUS
@@ -65,3 +66,12 @@ def render(
     return Response(
         content=html, media_type=MediaType.HTML, status_code=status_code, headers=response_headers
     )
+
+
+def go_to(request: Request, location: str, background=None) -> Response:
+    """After a successful POST, open ``location``: htmx follows HX-Location (the address bar
+    changes too), a plain form a 303 redirect."""
+    if is_fragment_request(request):
+        return Response(content="", status_code=200, headers={"HX-Location": location},
+                        background=background)
+    return Redirect(path=location, status_code=303, background=background)
